@@ -1,0 +1,31 @@
+// The engine facade: one typed API over the WebAssembly core, the same in
+// Node, workerd and browsers. It moves data in and out and owns no algorithm.
+
+import { type EngineSource, instantiate, type Runtime } from "./runtime";
+
+export { EngineError, type EngineErrorCode } from "./errors";
+export type { EngineSource } from "./runtime";
+
+/** The loaded engine. Create one per isolate/worker with `createEngine` and reuse it. */
+export interface Engine {
+  /** Semantic version computed by the loaded module, e.g. "0.1.0". */
+  readonly version: string;
+  /** True when the debug build (assertions on) is loaded. */
+  readonly debug: boolean;
+  /** Low-level runtime; for tests and benchmarks only. */
+  readonly runtime: Runtime;
+}
+
+/**
+ * Loads the engine. `source` is a compiled WebAssembly.Module (workerd, where
+ * compiling from bytes is forbidden), the .wasm bytes (Node) or a fetch Response (browsers).
+ */
+export async function createEngine(source: EngineSource): Promise<Engine> {
+  const rt = await instantiate(source);
+  const v = rt.exports.version() >>> 0;
+  return {
+    version: `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`,
+    debug: rt.exports.is_debug() === 1,
+    runtime: rt,
+  };
+}
