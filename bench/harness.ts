@@ -31,7 +31,7 @@ export function rate(items: number, body: () => void, { repeats = 5, minMs = 200
   for (let r = 0; r < repeats; r++) {
     let calls = 0;
     const t0 = performance.now();
-    let t = t0;
+    let t: number;
     do {
       body();
       calls++;

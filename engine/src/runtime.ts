@@ -4,7 +4,7 @@
 import { EngineError } from "./errors";
 
 /** Raw exports of the engine module; each facade file narrows what it uses. */
-// biome-ignore lint/suspicious/noExplicitAny: exports are typed where they are wrapped.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- exports are typed where they are wrapped.
 export type RawExports = Record<string, any> & {
   memory: WebAssembly.Memory;
   alloc(bytes: number): number;
@@ -90,18 +90,19 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
 
 /** Instantiates the engine module from whatever the host has. */
 export async function instantiate(source: EngineSource): Promise<Runtime> {
-  let memory: WebAssembly.Memory | undefined;
+  // Set once the instance exists; abort/trace only run after that.
+  const bound: { memory?: WebAssembly.Memory } = {};
   const imports = {
     env: {
       // Called by AssemblyScript on a failed assertion or a runtime error.
       // Turned into an exception so a bug never silently corrupts results.
       abort(msg: number, file: number, line: number, col: number) {
-        const m = memory ? readString(memory, msg) : "";
-        const f = memory ? readString(memory, file) : "";
+        const m = bound.memory ? readString(bound.memory, msg) : "";
+        const f = bound.memory ? readString(bound.memory, file) : "";
         throw new EngineError("trap", `engine aborted: ${m} at ${f}:${line}:${col}`);
       },
       trace(msg: number, n: number, ...args: number[]) {
-        console.log(`engine trace: ${memory ? readString(memory, msg) : ""}`, ...args.slice(0, n));
+        console.log(`engine trace: ${bound.memory ? readString(bound.memory, msg) : ""}`, ...args.slice(0, n));
       },
       seed() {
         // Only reached if Math.random is used; algorithms take explicit seeds instead.
@@ -126,6 +127,6 @@ export async function instantiate(source: EngineSource): Promise<Runtime> {
     instance = await WebAssembly.instantiate(module, imports);
   }
   const exports = instance.exports as unknown as RawExports;
-  memory = exports.memory;
+  bound.memory = exports.memory;
   return new Runtime(exports);
 }
