@@ -1,0 +1,13 @@
+// The same engine build gives identical results in Node and inside workerd.
+import { describe, expect, inject, it } from "vitest";
+import { getEngine } from "../worker/src/engine";
+import { runScenario } from "./fixtures/engine-scenario";
+
+describe("engine parity between Node and workerd", () => {
+  it("computes the same scenario digest in workerd as in Node", async () => {
+    const inWorkerd = await runScenario(await getEngine());
+    const inNode = inject("nodeEngineDigest");
+    expect(inNode.version).toBe("0.1.0");
+    expect(inWorkerd).toEqual(inNode);
+  });
+});
