@@ -3,13 +3,7 @@
 // parity test that runs inside workerd.
 import type { TestProject } from "vitest/node";
 import { loadEngine } from "../engine/src/node";
-import { runScenario, type ScenarioDigest } from "./fixtures/engine-scenario";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    nodeEngineDigest: ScenarioDigest;
-  }
-}
+import { runScenario } from "./fixtures/engine-scenario";
 
 export default async function setup(project: TestProject): Promise<void> {
   project.provide("nodeEngineDigest", await runScenario(await loadEngine("release")));
