@@ -40,14 +40,21 @@ if (built < Math.max(newest(at("engine/assembly")), mtime(at("scripts/build-engi
   execFileSync(process.execPath, [at("scripts/build-engine.mjs")], { cwd: root, stdio: "inherit" });
 }
 
-// 3. Worker Env types, generated from wrangler.toml.
+// 3. The dashboard, served by the Worker as static assets.
+const webBuilt = mtime(at("web/dist/index.html"));
+if (webBuilt < Math.max(newest(at("web", "src")), mtime(at("web", "index.html")), mtime(at("engine/build/release.wasm")), mtime(at("vite.config.ts")))) {
+  log("building the dashboard (vite build)");
+  run("npx vite build --logLevel warn");
+}
+
+// 4. Worker Env types, generated from wrangler.toml.
 const envTypes = at("worker/worker-configuration.d.ts");
 if (mtime(envTypes) < mtime(at("wrangler.toml"))) {
   log("generating worker Env types (wrangler types)");
   run("npx wrangler types worker/worker-configuration.d.ts > /dev/null");
 }
 
-// 4. Local D1 migrations (the database `npm start` uses; tests apply their own).
+// 5. Local D1 migrations (the database `npm start` uses; tests apply their own).
 const migrations = at("worker/migrations");
 const hasMigrations = existsSync(migrations) && readdirSync(migrations).some((f) => f.endsWith(".sql"));
 const stamp = at(".wrangler", "state", "migrations.stamp");
