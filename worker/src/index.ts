@@ -1,17 +1,8 @@
-// The Worker's handler object: HTTP through Hono.
+// The Worker's handler object: HTTP through Hono; queue consumers and cron
+// triggers join it as the pipeline grows.
+import { app } from "./app";
 
-import { Hono } from "hono";
-import { getEngine } from "./engine";
-
-const app = new Hono<{ Bindings: Env }>();
-
-app.get("/health", async (c) => {
-  const engine = await getEngine();
-  return c.json({ status: "ok", engine: { version: engine.version } });
-});
-
-/** The app's type, for the dashboard's typed client (`hc<AppType>`). */
-export type AppType = typeof app;
+export type { AppType } from "./app";
 
 export default {
   fetch: app.fetch,

@@ -1,0 +1,26 @@
+// The HTTP application: every route, and the one error handler that turns
+// anything thrown into the JSON error envelope.
+import { Hono } from "hono";
+import { ApiError, toEnvelope } from "./errors";
+import { healthRoutes } from "./routes/health";
+import { eventsRoute, metricsRoute } from "./routes/ingest";
+import type { AppEnv } from "./types";
+
+const api = new Hono<AppEnv>().route("/events", eventsRoute).route("/metrics", metricsRoute);
+
+/** The Worker's Hono app. */
+export const app = new Hono<AppEnv>()
+  .route("/", healthRoutes)
+  .route("/api/v1", api)
+  .notFound((c) => {
+    const { status, body } = toEnvelope(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+    return c.json(body, status);
+  })
+  .onError((err, c) => {
+    const { status, body } = toEnvelope(err);
+    if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed`, err);
+    return c.json(body, status);
+  });
+
+/** The app's type, for the dashboard's typed client (`hc<AppType>`). */
+export type AppType = typeof app;

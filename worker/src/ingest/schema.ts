@@ -1,0 +1,268 @@
+// Schemas for ingested events and metric samples (zod). Each item is
+// validated on its own so that one bad item is rejected with a reason while
+// the rest of the batch is accepted.
+import { z } from "zod";
+
+/** Accepted limits; documented in the README and enforced here and in the routes. */
+export const LIMITS = {
+  bodyBytes: 1024 * 1024,
+  items: 10_000,
+  futureMs: 24 * 3600 * 1000,
+  pastMs: 7 * 24 * 3600 * 1000,
+  service: 128,
+  message: 8192,
+  endpoint: 1024,
+  errorCode: 128,
+  metricName: 200,
+  labels: 32,
+  labelValue: 256,
+  metadataBytes: 16 * 1024,
+} as const;
+
+/** Log levels, normalised; aliases map onto these. */
+export const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL"] as const;
+export type Level = (typeof LEVELS)[number];
+const LEVEL_ALIASES: Record<string, Level> = { WARNING: "WARN", FATAL: "CRITICAL", TRACE: "DEBUG", ERR: "ERROR" };
+
+/** An event as it travels on the ingest queue: normalised and validated. */
+export interface IngestEvent {
+  /** Epoch milliseconds. */
+  ts: number;
+  service: string;
+  level: Level;
+  message: string;
+  endpoint?: string;
+  latency_ms?: number;
+  status?: number;
+  error_code?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** A metric sample as it travels on the ingest queue. */
+export interface IngestSample {
+  ts: number;
+  name: string;
+  value: number;
+  /** Label pairs, sorted by name. */
+  labels: Record<string, string>;
+}
+
+/** A finite number, or a string holding one (agents often send strings). NaN and Infinity are rejected. */
+const finiteNumber = z.unknown().transform((v, ctx) => {
+  if (typeof v !== "number" && typeof v !== "string") {
+    ctx.addIssue({ code: "custom", message: `must be a number, got ${v === null ? "null" : typeof v}`, params: { reason: "wrong_type" } });
+    return z.NEVER;
+  }
+  const n = typeof v === "number" ? v : v.trim() === "" ? Number.NaN : Number(v);
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: "custom", message: `must be a finite number, got ${JSON.stringify(v)}`, params: { reason: "not_finite" } });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** Numbers are epoch milliseconds (seconds are not guessed); strings are ISO 8601. */
+function timestampField(now: number) {
+  return z
+    .union([z.number(), z.string().min(1).max(64)])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return now;
+      const t = typeof v === "number" ? v : Date.parse(v);
+      if (!Number.isFinite(t)) {
+        ctx.addIssue({ code: "custom", message: "must be epoch milliseconds or an ISO 8601 date", params: { reason: "invalid_timestamp" } });
+        return z.NEVER;
+      }
+      if (t > now + LIMITS.futureMs) {
+        ctx.addIssue({ code: "custom", message: "is more than 1 day in the future", params: { reason: "timestamp_in_future" } });
+        return z.NEVER;
+      }
+      if (t < now - LIMITS.pastMs) {
+        ctx.addIssue({ code: "custom", message: "is more than 7 days in the past", params: { reason: "timestamp_too_old" } });
+        return z.NEVER;
+      }
+      return Math.round(t);
+    });
+}
+
+const level = z
+  .string()
+  .max(16)
+  .transform((v, ctx) => {
+    const up = v.trim().toUpperCase();
+    const l = (LEVELS as readonly string[]).includes(up) ? (up as Level) : LEVEL_ALIASES[up];
+    if (!l) {
+      ctx.addIssue({ code: "custom", message: `must be one of ${LEVELS.join(", ")}`, params: { reason: "invalid_value" } });
+      return z.NEVER;
+    }
+    return l;
+  });
+
+const latency = finiteNumber.pipe(z.number().min(0, "must be >= 0").max(86_400_000, "must be at most 1 day in ms"));
+const httpStatus = finiteNumber.pipe(z.number().int("must be an integer").min(100).max(599));
+const fieldsInMetadata = ["latency_ms", "endpoint", "status", "error_code"] as const;
+
+function eventSchema(now: number) {
+  return z
+    .looseObject({
+      timestamp: timestampField(now),
+      service: z.string().trim().min(1, "is required").max(LIMITS.service),
+      level: level.default("INFO"),
+      message: z.string().max(LIMITS.message).default(""),
+      endpoint: z.string().max(LIMITS.endpoint).optional(),
+      latency_ms: latency.optional(),
+      status: httpStatus.optional(),
+      error_code: z.string().max(LIMITS.errorCode).optional(),
+      metadata: z.record(z.string(), z.unknown()).optional(),
+    })
+    .transform((raw, ctx): IngestEvent => {
+      const { timestamp, service, level, message, endpoint, latency_ms, status, error_code, metadata, ...unknown } =
+        raw;
+      // Unknown top-level fields are kept, in metadata.
+      const meta: Record<string, unknown> = { ...(metadata ?? {}), ...unknown };
+      const ev: IngestEvent = { ts: timestamp, service, level, message };
+      // latency, endpoint, status and error code may arrive inside metadata (as the
+      // original Helios agents send them); lift them so they are validated alike.
+      const lifted = { endpoint, latency_ms, status, error_code } as Record<string, unknown>;
+      for (const f of fieldsInMetadata) {
+        if (lifted[f] === undefined && meta[f] !== undefined) {
+          lifted[f] = meta[f];
+          delete meta[f];
+        }
+      }
+      const checked = z
+        .object({
+          endpoint: z.string().max(LIMITS.endpoint).optional(),
+          latency_ms: latency.optional(),
+          status: httpStatus.optional(),
+          error_code: z.string().max(LIMITS.errorCode).optional(),
+        })
+        .safeParse(lifted);
+      if (!checked.success) {
+        for (const issue of checked.error.issues) ctx.addIssue({ ...issue, path: ["metadata", ...issue.path] } as never);
+        return z.NEVER;
+      }
+      Object.assign(ev, stripUndefined(checked.data));
+      if (Object.keys(meta).length > 0) {
+        if (JSON.stringify(meta).length > LIMITS.metadataBytes) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["metadata"],
+            message: `is larger than ${LIMITS.metadataBytes} bytes`,
+            params: { reason: "too_long" },
+          });
+          return z.NEVER;
+        }
+        ev.metadata = meta;
+      }
+      return ev;
+    });
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:.]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function sampleSchema(now: number) {
+  return z
+    .object({
+      name: z.string().max(LIMITS.metricName).regex(METRIC_NAME, "must match [a-zA-Z_:][a-zA-Z0-9_:.]*"),
+      value: finiteNumber,
+      labels: z
+        .record(
+          z.string().regex(LABEL_NAME, "label names must match [a-zA-Z_][a-zA-Z0-9_]*"),
+          z.union([z.string().max(LIMITS.labelValue), z.number(), z.boolean()]).transform(String),
+        )
+        .refine((l) => Object.keys(l).length <= LIMITS.labels, `at most ${LIMITS.labels} labels`)
+        .default({}),
+      timestamp: timestampField(now),
+    })
+    .transform(
+      (s): IngestSample => ({
+        ts: s.timestamp,
+        name: s.name,
+        value: s.value,
+        labels: Object.fromEntries(Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      }),
+    );
+}
+
+/** Why an item was rejected, as a low-cardinality code (a /metrics label). */
+export type RejectReason =
+  | "not_object"
+  | "invalid_json"
+  | "missing_field"
+  | "wrong_type"
+  | "not_finite"
+  | "out_of_range"
+  | "too_long"
+  | "invalid_format"
+  | "invalid_value"
+  | "invalid_timestamp"
+  | "timestamp_in_future"
+  | "timestamp_too_old";
+
+/** A rejected item: its index in the request, a reason code and a readable explanation. */
+export interface Rejection {
+  index: number;
+  code: RejectReason;
+  reason: string;
+}
+
+/** Validates items one by one; returns the accepted (normalised) items and the rejections. */
+export function validateItems<T>(
+  kind: "events" | "metrics",
+  items: unknown[],
+  now: number,
+  rejected: Rejection[] = [],
+): { accepted: T[]; rejected: Rejection[] } {
+  const schema = kind === "events" ? eventSchema(now) : sampleSchema(now);
+  const accepted: T[] = [];
+  items.forEach((item, index) => {
+    if (item === undefined) return; // a slot already rejected while parsing (NDJSON line)
+    if (item === null || typeof item !== "object" || Array.isArray(item)) {
+      rejected.push({ index, code: "not_object", reason: "must be a JSON object" });
+      return;
+    }
+    const r = schema.safeParse(item, { reportInput: true });
+    if (r.success) accepted.push(r.data as T);
+    else rejected.push({ index, code: reasonCode(r.error.issues[0]), reason: describe(r.error) });
+  });
+  rejected.sort((a, b) => a.index - b.index);
+  return { accepted, rejected };
+}
+
+function reasonCode(issue: z.core.$ZodIssue | undefined): RejectReason {
+  if (!issue) return "invalid_value";
+  switch (issue.code) {
+    case "custom": {
+      const r = (issue.params as { reason?: RejectReason } | undefined)?.reason;
+      return r ?? "invalid_value";
+    }
+    case "invalid_type":
+      return issue.input === undefined ? "missing_field" : "wrong_type";
+    case "too_big":
+      return issue.origin === "string" ? "too_long" : "out_of_range";
+    case "too_small":
+      return issue.origin === "string" && issue.minimum === 1 ? "missing_field" : "out_of_range";
+    case "invalid_format":
+      return "invalid_format";
+    case "invalid_union":
+      return "wrong_type";
+    default:
+      return "invalid_value";
+  }
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const path = i.path.join(".");
+      const msg = i.code === "invalid_type" ? (i.input === undefined ? "is required" : `expected ${i.expected}`) : i.message;
+      return path ? `${path}: ${msg}` : msg;
+    })
+    .join("; ");
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
