@@ -2,7 +2,9 @@
 // anything thrown into the JSON error envelope.
 import { Hono } from "hono";
 import { ApiError, toEnvelope } from "./errors";
+import { requestCounter } from "./middleware/request-counter";
 import { healthRoutes } from "./routes/health";
+import { prometheusRoute } from "./routes/prometheus";
 import { eventsRoute, metricsRoute } from "./routes/ingest";
 import type { AppEnv } from "./types";
 
@@ -10,7 +12,9 @@ const api = new Hono<AppEnv>().route("/events", eventsRoute).route("/metrics", m
 
 /** The Worker's Hono app. */
 export const app = new Hono<AppEnv>()
+  .use(requestCounter)
   .route("/", healthRoutes)
+  .route("/", prometheusRoute)
   .route("/api/v1", api)
   .notFound((c) => {
     const { status, body } = toEnvelope(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`));

@@ -1,0 +1,16 @@
+// Every metric /metrics exposes: its type and help text. Counters are stored
+// in D1 (telemetry/counters.ts); gauges are computed from current state.
+
+/** A metric family's metadata for the exposition format. */
+export interface MetricInfo {
+  type: "counter" | "gauge";
+  help: string;
+}
+
+/** The catalogue; /metrics prints HELP and TYPE for each family from here. */
+export const METRICS: Record<string, MetricInfo> = {
+  helios_http_requests_total: { type: "counter", help: "HTTP requests answered, by route and status class." },
+  helios_ingest_accepted_total: { type: "counter", help: "Items accepted onto the ingest queue, by kind." },
+  helios_ingest_rejected_total: { type: "counter", help: "Items rejected at ingestion, by kind and reason." },
+  helios_ingest_enqueue_failures_total: { type: "counter", help: "Requests answered 503 because the queue refused." },
+};
