@@ -31,7 +31,7 @@ const limitBody = bodyLimit({
 function ingestRoute(kind: "events" | "metrics") {
   return new Hono<AppEnv>().post("/", limitBody, requireScope("write"), async (c) => {
     const tenant = c.get("tenant");
-    const parsed = parseBody(await c.req.text(), c.req.header("content-type"), kind);
+    const parsed = parseBody(decodeUtf8(await c.req.arrayBuffer()), c.req.header("content-type"), kind);
     const now = Date.now();
     const { accepted, rejected } = validateItems<IngestEvent | IngestSample>(kind, parsed.items, now, parsed.rejected);
     const batchId = await batchIdFor(tenant, c.req.header("idempotency-key"));
@@ -65,6 +65,15 @@ function ingestRoute(kind: "events" | "metrics") {
     const body: IngestResponse = { accepted: accepted.length, rejected, batch_id: batchId };
     return c.json(body, 202);
   });
+}
+
+/** Decodes the body as strict UTF-8 (JSON and NDJSON are UTF-8 by definition). */
+function decodeUtf8(bytes: ArrayBuffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "invalid_json", "the body is not valid UTF-8");
+  }
 }
 
 /** Event ingestion. */
