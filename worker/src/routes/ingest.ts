@@ -70,7 +70,7 @@ function ingestRoute(kind: "events" | "metrics") {
 /** Decodes the body as strict UTF-8 (JSON and NDJSON are UTF-8 by definition). */
 function decodeUtf8(bytes: ArrayBuffer): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new ApiError(400, "invalid_json", "the body is not valid UTF-8");
   }
