@@ -1,9 +1,13 @@
-// The Worker's handler object: HTTP through Hono; queue consumers and cron
-// triggers join it as the pipeline grows.
+// The Worker's handler object: HTTP through Hono, and the queue consumers.
 import { app } from "./app";
+import { handleDeadLetters } from "./queue/dead-letter";
 
 export type { AppType } from "./app";
 
 export default {
   fetch: app.fetch,
+  async queue(batch, env) {
+    if (batch.queue.endsWith("-dlq")) return handleDeadLetters(batch, env);
+    throw new Error(`no consumer for queue ${batch.queue}`);
+  },
 } satisfies ExportedHandler<Env>;
