@@ -6,7 +6,7 @@ export type { AppType } from "./app";
 
 export default {
   fetch: app.fetch,
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     if (batch.queue.endsWith("-dlq")) return handleDeadLetters(batch, env);
     throw new Error(`no consumer for queue ${batch.queue}`);
   },
