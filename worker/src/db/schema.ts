@@ -1,7 +1,7 @@
 // Every D1 table, in one place. Migrations are generated from this file by
 // drizzle-kit (`npm run db:generate`) into worker/migrations.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** API keys, stored as SHA-256 hashes of the secret; the secret is shown once at creation. */
 export const apiKeys = sqliteTable(
@@ -47,5 +47,62 @@ export const counters = sqliteTable(
   (t) => [primaryKey({ columns: [t.name, t.labels] })],
 );
 
+/**
+ * A series: (tenant, service) for events, (tenant, metric name, sorted labels) for metrics.
+ * `labels` is canonical JSON (sorted keys), "{}" for events.
+ */
+export const series = sqliteTable(
+  "series",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenant: text("tenant").notNull(),
+    kind: text("kind", { enum: ["events", "metrics"] }).notNull(),
+    name: text("name").notNull(),
+    labels: text("labels").notNull().default("{}"),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [uniqueIndex("series_key").on(t.tenant, t.kind, t.name, t.labels)],
+);
+
+/**
+ * One aggregate per (series, resolution, window start). `agg` holds the engine's serialised
+ * partial aggregate (moments, quantile sketch, distinct-count sketch) so later batches merge into
+ * it exactly; the other columns are its summary, for queries.
+ */
+export const windows = sqliteTable(
+  "windows",
+  {
+    seriesId: integer("series_id").notNull(),
+    /** Window length in ms: 60000, 300000 or 3600000. */
+    resolution: integer("resolution").notNull(),
+    start: integer("start").notNull(),
+    count: integer("count").notNull(),
+    /** Events: error count. Metrics: 0. */
+    errors: integer("errors").notNull().default(0),
+    /** Events: latency statistics. Metrics: value statistics. */
+    sum: real("sum").notNull().default(0),
+    mean: real("mean"),
+    stddev: real("stddev"),
+    min: real("min"),
+    max: real("max"),
+    /** Metrics: value of the latest sample and its timestamp. */
+    last: real("last"),
+    lastTs: integer("last_ts"),
+    p50: real("p50"),
+    p95: real("p95"),
+    p99: real("p99"),
+    /** Events: distinct endpoints (HyperLogLog estimate). */
+    distinct: integer("distinct"),
+    agg: blob("agg", { mode: "buffer" }).notNull(),
+    /** Set once the window is past the watermark and has been scored. */
+    closedAt: integer("closed_at"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.resolution, t.start] }), index("windows_open").on(t.closedAt, t.start)],
+);
+
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type SeriesRow = typeof series.$inferSelect;
+export type WindowRow = typeof windows.$inferSelect;
 export type CounterRow = typeof counters.$inferSelect;
