@@ -14,6 +14,8 @@ export interface LocalHelios {
   /** A read+write key for `tenant`. */
   key: string;
   tenant: string;
+  /** The --persist-to directory (local D1, R2 and queue state). */
+  stateDir: string;
   /** Stops wrangler dev and removes the state directory. */
   stop(): Promise<void>;
 }
@@ -91,5 +93,5 @@ export async function startLocalHelios(opts: { tenant?: string; vars?: Record<st
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, key, tenant, stop };
+  return { url, key, tenant, stateDir: state, stop };
 }

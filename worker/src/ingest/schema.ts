@@ -61,29 +61,31 @@ const finiteNumber = z.unknown().transform((v, ctx) => {
   return n;
 });
 
-/** Numbers are epoch milliseconds (seconds are not guessed); strings are ISO 8601. */
-function timestampField(now: number) {
-  return z
-    .union([z.number(), z.string().min(1).max(64)])
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return now;
-      const t = typeof v === "number" ? v : Date.parse(v);
-      if (!Number.isFinite(t)) {
-        ctx.addIssue({ code: "custom", message: "must be epoch milliseconds or an ISO 8601 date", params: { reason: "invalid_timestamp" } });
-        return z.NEVER;
-      }
-      if (t > now + LIMITS.futureMs) {
-        ctx.addIssue({ code: "custom", message: "is more than 1 day in the future", params: { reason: "timestamp_in_future" } });
-        return z.NEVER;
-      }
-      if (t < now - LIMITS.pastMs) {
-        ctx.addIssue({ code: "custom", message: "is more than 7 days in the past", params: { reason: "timestamp_too_old" } });
-        return z.NEVER;
-      }
-      return Math.round(t);
-    });
-}
+/**
+ * A timestamp: numbers are epoch milliseconds (seconds are not guessed), strings ISO 8601; absent
+ * means now. Within 7 days past and 1 day future of the time it is checked.
+ */
+const timestampField = z
+  .union([z.number(), z.string().min(1).max(64)])
+  .optional()
+  .transform((v, ctx) => {
+    const now = Date.now();
+    if (v === undefined) return now;
+    const t = typeof v === "number" ? v : Date.parse(v);
+    if (!Number.isFinite(t)) {
+      ctx.addIssue({ code: "custom", message: "must be epoch milliseconds or an ISO 8601 date", params: { reason: "invalid_timestamp" } });
+      return z.NEVER;
+    }
+    if (t > now + LIMITS.futureMs) {
+      ctx.addIssue({ code: "custom", message: "is more than 1 day in the future", params: { reason: "timestamp_in_future" } });
+      return z.NEVER;
+    }
+    if (t < now - LIMITS.pastMs) {
+      ctx.addIssue({ code: "custom", message: "is more than 7 days in the past", params: { reason: "timestamp_too_old" } });
+      return z.NEVER;
+    }
+    return Math.round(t);
+  });
 
 const level = z
   .string()
@@ -100,12 +102,35 @@ const level = z
 
 const latency = finiteNumber.pipe(z.number().min(0, "must be >= 0").max(86_400_000, "must be at most 1 day in ms"));
 const httpStatus = finiteNumber.pipe(z.number().int("must be an integer").min(100).max(599));
-const fieldsInMetadata = ["latency_ms", "endpoint", "status", "error_code"] as const;
+const KNOWN_EVENT_FIELDS = new Set(["timestamp", "service", "level", "message", "endpoint", "latency_ms", "status", "error_code", "metadata"]);
+const LIFTED_FROM_METADATA = ["latency_ms", "endpoint", "status", "error_code"] as const;
 
-function eventSchema(now: number) {
-  return z
+/**
+ * latency, endpoint, status and error code may arrive inside metadata (as the original Helios
+ * agents send them): lift them to the top level before validation, so they are checked alike.
+ */
+function liftFromMetadata(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const o = raw as Record<string, unknown>;
+  const meta = o.metadata;
+  if (!meta || typeof meta !== "object" || Array.isArray(meta)) return raw;
+  let lifted: Record<string, unknown> | undefined;
+  for (const f of LIFTED_FROM_METADATA) {
+    if (o[f] === undefined && (meta as Record<string, unknown>)[f] !== undefined) {
+      lifted ??= { ...o, metadata: { ...(meta as Record<string, unknown>) } };
+      lifted[f] = (meta as Record<string, unknown>)[f];
+      delete (lifted.metadata as Record<string, unknown>)[f];
+    }
+  }
+  return lifted ?? raw;
+}
+
+/** An event: built once at module load; per item only parsing runs. */
+const eventSchema = z.preprocess(
+  liftFromMetadata,
+  z
     .looseObject({
-      timestamp: timestampField(now),
+      timestamp: timestampField,
       service: z.string().trim().min(1, "is required").max(LIMITS.service),
       level: level.default("INFO"),
       message: z.string().max(LIMITS.message).default(""),
@@ -116,34 +141,20 @@ function eventSchema(now: number) {
       metadata: z.record(z.string(), z.unknown()).optional(),
     })
     .transform((raw, ctx): IngestEvent => {
-      const { timestamp, service, level, message, endpoint, latency_ms, status, error_code, metadata, ...unknown } =
-        raw;
+      const ev: IngestEvent = { ts: raw.timestamp, service: raw.service, level: raw.level, message: raw.message };
+      if (raw.endpoint !== undefined) ev.endpoint = raw.endpoint;
+      if (raw.latency_ms !== undefined) ev.latency_ms = raw.latency_ms;
+      if (raw.status !== undefined) ev.status = raw.status;
+      if (raw.error_code !== undefined) ev.error_code = raw.error_code;
       // Unknown top-level fields are kept, in metadata.
-      const meta: Record<string, unknown> = { ...(metadata ?? {}), ...unknown };
-      const ev: IngestEvent = { ts: timestamp, service, level, message };
-      // latency, endpoint, status and error code may arrive inside metadata (as the
-      // original Helios agents send them); lift them so they are validated alike.
-      const lifted = { endpoint, latency_ms, status, error_code } as Record<string, unknown>;
-      for (const f of fieldsInMetadata) {
-        if (lifted[f] === undefined && meta[f] !== undefined) {
-          lifted[f] = meta[f];
-          delete meta[f];
+      let meta: Record<string, unknown> | undefined = raw.metadata;
+      for (const k in raw) {
+        if (!KNOWN_EVENT_FIELDS.has(k)) {
+          if (meta === raw.metadata) meta = { ...(raw.metadata ?? {}) };
+          meta![k] = (raw as Record<string, unknown>)[k];
         }
       }
-      const checked = z
-        .object({
-          endpoint: z.string().max(LIMITS.endpoint).optional(),
-          latency_ms: latency.optional(),
-          status: httpStatus.optional(),
-          error_code: z.string().max(LIMITS.errorCode).optional(),
-        })
-        .safeParse(lifted);
-      if (!checked.success) {
-        for (const issue of checked.error.issues) ctx.addIssue({ ...issue, path: ["metadata", ...issue.path] } as never);
-        return z.NEVER;
-      }
-      Object.assign(ev, stripUndefined(checked.data));
-      if (Object.keys(meta).length > 0) {
+      if (meta && Object.keys(meta).length > 0) {
         if (JSON.stringify(meta).length > LIMITS.metadataBytes) {
           ctx.addIssue({
             code: "custom",
@@ -156,35 +167,34 @@ function eventSchema(now: number) {
         ev.metadata = meta;
       }
       return ev;
-    });
-}
+    }),
+);
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:.]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-function sampleSchema(now: number) {
-  return z
-    .object({
-      name: z.string().max(LIMITS.metricName).regex(METRIC_NAME, "must match [a-zA-Z_:][a-zA-Z0-9_:.]*"),
-      value: finiteNumber,
-      labels: z
-        .record(
-          z.string().regex(LABEL_NAME, "label names must match [a-zA-Z_][a-zA-Z0-9_]*"),
-          z.union([z.string().max(LIMITS.labelValue), z.number(), z.boolean()]).transform(String),
-        )
-        .refine((l) => Object.keys(l).length <= LIMITS.labels, `at most ${LIMITS.labels} labels`)
-        .default({}),
-      timestamp: timestampField(now),
-    })
-    .transform(
-      (s): IngestSample => ({
-        ts: s.timestamp,
-        name: s.name,
-        value: s.value,
-        labels: Object.fromEntries(Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-      }),
-    );
-}
+/** A metric sample: built once at module load. */
+const sampleSchema = z
+  .object({
+    name: z.string().max(LIMITS.metricName).regex(METRIC_NAME, "must match [a-zA-Z_:][a-zA-Z0-9_:.]*"),
+    value: finiteNumber,
+    labels: z
+      .record(
+        z.string().regex(LABEL_NAME, "label names must match [a-zA-Z_][a-zA-Z0-9_]*"),
+        z.union([z.string().max(LIMITS.labelValue), z.number(), z.boolean()]).transform(String),
+      )
+      .refine((l) => Object.keys(l).length <= LIMITS.labels, `at most ${LIMITS.labels} labels`)
+      .default({}),
+    timestamp: timestampField,
+  })
+  .transform(
+    (s): IngestSample => ({
+      ts: s.timestamp,
+      name: s.name,
+      value: s.value,
+      labels: Object.fromEntries(Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    }),
+  );
 
 /** Why an item was rejected, as a low-cardinality code (a /metrics label). */
 export type RejectReason =
@@ -212,10 +222,9 @@ export interface Rejection {
 export function validateItems<T>(
   kind: "events" | "metrics",
   items: unknown[],
-  now: number,
   rejected: Rejection[] = [],
 ): { accepted: T[]; rejected: Rejection[] } {
-  const schema = kind === "events" ? eventSchema(now) : sampleSchema(now);
+  const schema: z.ZodType = kind === "events" ? eventSchema : sampleSchema;
   const accepted: T[] = [];
   items.forEach((item, index) => {
     if (item === undefined) return; // a slot already rejected while parsing (NDJSON line)
@@ -263,6 +272,3 @@ function describe(error: z.ZodError): string {
     .join("; ");
 }
 
-function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -33,7 +33,7 @@ function ingestRoute(kind: "events" | "metrics") {
     const tenant = c.get("tenant");
     const parsed = parseBody(decodeUtf8(await c.req.arrayBuffer()), c.req.header("content-type"), kind);
     const now = Date.now();
-    const { accepted, rejected } = validateItems<IngestEvent | IngestSample>(kind, parsed.items, now, parsed.rejected);
+    const { accepted, rejected } = validateItems<IngestEvent | IngestSample>(kind, parsed.items, parsed.rejected);
     const batchId = await batchIdFor(tenant, c.req.header("idempotency-key"));
 
     if (accepted.length > 0) {

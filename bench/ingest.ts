@@ -1,0 +1,113 @@
+// `npm run bench:ingest`: starts Helios locally, sends batches of 1,000
+// events over 127.0.0.1 for a fixed time at a fixed concurrency, waits until
+// the ingest queue has drained into D1, and checks that the stored windows add
+// up to exactly the accepted events. The last line is one JSON object.
+//
+//   npm run bench:ingest -- [--seconds 20] [--concurrency 16] [--batch 1000]
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startLocalHelios } from "../test/support/local-helios";
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "20" },
+    concurrency: { type: "string", default: "16" },
+    batch: { type: "string", default: "1000" },
+    "drain-timeout": { type: "string", default: "300" },
+  },
+});
+const seconds = Number(values.seconds);
+const concurrency = Number(values.concurrency);
+const batchSize = Number(values.batch);
+const services = ["checkout", "payments", "search", "auth", "catalog", "inventory", "shipping", "email"];
+const endpoints = ["/", "/api/a", "/api/b", "/api/c", "/api/d", "/health"];
+
+/** A batch body with timestamps spread over the last 30 s, so windows are current. */
+function makeBody(seed: number): string {
+  const now = Date.now();
+  const events = new Array(batchSize);
+  for (let i = 0; i < batchSize; i++) {
+    const k = (seed * 7919 + i * 104729) >>> 0;
+    events[i] = {
+      timestamp: now - (k % 30_000),
+      service: services[k % services.length],
+      level: k % 50 === 0 ? "ERROR" : "INFO",
+      message: "request served",
+      endpoint: endpoints[k % endpoints.length],
+      latency_ms: 5 + (k % 400) / 4,
+      status: k % 50 === 0 ? 500 : 200,
+    };
+  }
+  return JSON.stringify(events);
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+const helios = await startLocalHelios({ tenant: "bench" });
+try {
+  const bodies = Array.from({ length: 32 }, (_, i) => makeBody(i));
+  const latencies: number[] = [];
+  let accepted = 0;
+  let failed = 0;
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      let n = w;
+      while (performance.now() < deadline) {
+        const body = bodies[n++ % bodies.length]!;
+        const start = performance.now();
+        const res = await fetch(`${helios.url}/api/v1/events`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${helios.key}`, "content-type": "application/json" },
+          body,
+        });
+        const json = (await res.json()) as { accepted?: number };
+        latencies.push(performance.now() - start);
+        if (res.status === 202) accepted += json.accepted ?? 0;
+        else failed++;
+      }
+    }),
+  );
+  const sendSeconds = (performance.now() - t0) / 1000;
+
+  // Wait for the queue to drain: the stored total stops changing and reaches the accepted total.
+  const stored = () => {
+    const out = execFileSync(
+      join("node_modules", ".bin", "wrangler"),
+      ["d1", "execute", "DB", "--local", "--persist-to", helios.stateDir, "--json", "--command",
+        "SELECT COALESCE(SUM(w.count), 0) AS n FROM windows w JOIN series s ON s.id = w.series_id WHERE s.tenant = 'bench' AND w.resolution = 60000"],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    return Number((JSON.parse(out) as { results: { n: number }[] }[])[0]!.results[0]!.n);
+  };
+  let total = 0;
+  const drainDeadline = Date.now() + Number(values["drain-timeout"]) * 1000;
+  for (;;) {
+    total = stored();
+    if (total >= accepted || Date.now() > drainDeadline) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const processSeconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const summary = {
+    accepted_events_per_s: Math.round(accepted / sendSeconds),
+    processed_events_per_s: Math.round(total / processSeconds),
+    p50_ms: Number(quantile(latencies, 0.5).toFixed(1)),
+    p99_ms: Number(quantile(latencies, 0.99).toFixed(1)),
+    accepted,
+    stored: total,
+    lost: Math.max(0, accepted - total),
+    double_counted: Math.max(0, total - accepted),
+  };
+  console.log(
+    `sent ${latencies.length} requests of ${batchSize} events at concurrency ${concurrency} for ${sendSeconds.toFixed(1)} s (${failed} not accepted); drained in ${processSeconds.toFixed(1)} s`,
+  );
+  console.log(JSON.stringify(summary));
+} finally {
+  await helios.stop();
+}
