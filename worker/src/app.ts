@@ -6,9 +6,13 @@ import { requestCounter } from "./middleware/request-counter";
 import { healthRoutes } from "./routes/health";
 import { prometheusRoute } from "./routes/prometheus";
 import { eventsRoute, metricsRoute } from "./routes/ingest";
+import { seriesRoutes } from "./routes/series";
 import type { AppEnv } from "./types";
 
-const api = new Hono<AppEnv>().route("/events", eventsRoute).route("/metrics", metricsRoute);
+const api = new Hono<AppEnv>()
+  .route("/events", eventsRoute)
+  .route("/metrics", metricsRoute)
+  .route("/series", seriesRoutes);
 
 /** The Worker's Hono app. */
 export const app = new Hono<AppEnv>()
