@@ -29,7 +29,7 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["worker/test/**/*.test.ts", "test/**/*.workers.test.ts"],
             setupFiles: ["./worker/test/apply-migrations.ts"],
-            globalSetup: ["./test/parity.global-setup.ts"],
+            globalSetup: ["./test/parity.global-setup.ts", "./test/webhook-receiver.global-setup.ts"],
           },
         },
       ],

@@ -4,6 +4,7 @@
 import type { TestProject } from "vitest/node";
 import { loadEngine } from "../engine/src/node";
 import { runScenario } from "./fixtures/engine-scenario";
+import "./support/provided";
 
 export default async function setup(project: TestProject): Promise<void> {
   project.provide("nodeEngineDigest", await runScenario(await loadEngine("release")));

@@ -2,6 +2,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { getEngine } from "../worker/src/engine";
 import { runScenario } from "./fixtures/engine-scenario";
+import "./support/provided";
 
 describe("engine parity between Node and workerd", () => {
   it("computes the same scenario digest in workerd as in Node", async () => {

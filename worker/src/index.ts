@@ -1,5 +1,6 @@
 // The Worker's handler object: HTTP through Hono, and the queue consumers.
 import { app } from "./app";
+import { handleAlertsBatch } from "./queue/alerts-consumer";
 import { handleDeadLetters } from "./queue/dead-letter";
 
 export type { AppType } from "./app";
@@ -8,6 +9,7 @@ export default {
   fetch: app.fetch,
   async queue(batch, env, _ctx) {
     if (batch.queue.endsWith("-dlq")) return handleDeadLetters(batch, env);
+    if (batch.queue === "helios-alerts") return handleAlertsBatch(batch, env);
     throw new Error(`no consumer for queue ${batch.queue}`);
   },
 } satisfies ExportedHandler<Env>;

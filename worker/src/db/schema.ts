@@ -102,7 +102,53 @@ export const windows = sqliteTable(
   (t) => [primaryKey({ columns: [t.seriesId, t.resolution, t.start] }), index("windows_open").on(t.closedAt, t.start)],
 );
 
+/** Scored windows that crossed the alert threshold; `id` is `<series>:<resolution>:<start>`. */
+export const anomalies = sqliteTable(
+  "anomalies",
+  {
+    id: text("id").primaryKey(),
+    tenant: text("tenant").notNull(),
+    seriesId: integer("series_id").notNull(),
+    service: text("service").notNull(),
+    windowStart: integer("window_start").notNull(),
+    score: real("score").notNull(),
+    severity: text("severity", { enum: ["low", "medium", "high", "critical"] }).notNull(),
+    /** JSON array of drivers (feature, value, expected_low, expected_high, contribution), strongest first. */
+    drivers: text("drivers").notNull(),
+    count: integer("count").notNull(),
+    errors: integer("errors").notNull(),
+    incidentId: text("incident_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("anomalies_tenant_time").on(t.tenant, t.windowStart), index("anomalies_incident").on(t.incidentId)],
+);
+
+/** Incidents: anomalies of one service, or of services that went wrong together, within a time span. */
+export const incidents = sqliteTable(
+  "incidents",
+  {
+    id: text("id").primaryKey(),
+    tenant: text("tenant").notNull(),
+    status: text("status", { enum: ["open", "resolved"] }).notNull(),
+    severity: text("severity", { enum: ["low", "medium", "high", "critical"] }).notNull(),
+    title: text("title").notNull(),
+    /** JSON array of service names, in the order they went anomalous. */
+    services: text("services").notNull(),
+    startedAt: integer("started_at").notNull(),
+    lastAnomalyAt: integer("last_anomaly_at").notNull(),
+    resolvedAt: integer("resolved_at"),
+    anomalyCount: integer("anomaly_count").notNull(),
+    /** The report as JSON (also in R2 at report_key, with a Markdown rendering). */
+    report: text("report").notNull(),
+    reportKey: text("report_key").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("incidents_tenant_status").on(t.tenant, t.status, t.lastAnomalyAt)],
+);
+
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type AnomalyRow = typeof anomalies.$inferSelect;
+export type IncidentRow = typeof incidents.$inferSelect;
 export type SeriesRow = typeof series.$inferSelect;
 export type WindowRow = typeof windows.$inferSelect;
 export type CounterRow = typeof counters.$inferSelect;

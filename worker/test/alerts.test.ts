@@ -1,0 +1,147 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { describe, expect, inject, it } from "vitest";
+import "../../test/support/provided";
+import { describeDriver } from "../src/alerts/format";
+import { chooseIncident } from "../src/alerts/grouping";
+import { buildReport } from "../src/alerts/report";
+import type { Anomaly, AlertMessage } from "../src/alerts/types";
+import { backoffSeconds, slackPayload } from "../src/alerts/webhook";
+import worker from "../src/index";
+import { applyAnomaly, notify, resolveStaleIncidents } from "../src/queue/alerts-consumer";
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0);
+const MIN = 60_000;
+
+function anomaly(over: Partial<Anomaly> & Pick<Anomaly, "id" | "service" | "window_start">): Anomaly {
+  return {
+    tenant: "acme-alerts",
+    series_id: 1,
+    score: 0.99,
+    severity: "high",
+    drivers: [
+      { feature: "latency_p99", value: 840, expected_low: 120, expected_high: 180, contribution: 0.7 },
+      { feature: "error_rate", value: 0.12, expected_low: 0, expected_high: 0.01, contribution: 0.3 },
+    ],
+    count: 1000,
+    errors: 120,
+    ...over,
+  };
+}
+
+describe("alert wording", () => {
+  it("says what is abnormal and what was expected", () => {
+    expect(describeDriver({ feature: "latency_p99", value: 840, expected_low: 120, expected_high: 180, contribution: 1 })).toBe(
+      "p99 latency 840 ms, expected 120 ms-180 ms",
+    );
+    expect(describeDriver({ feature: "error_rate", value: 0.12, expected_low: 0, expected_high: 0.01, contribution: 1 })).toBe(
+      "error rate 12%, expected 0%-1%",
+    );
+  });
+});
+
+describe("webhook backoff", () => {
+  it("doubles from 5 s per attempt and caps at 10 minutes", () => {
+    expect([1, 2, 3, 4, 7, 8, 20].map(backoffSeconds)).toEqual([5, 10, 20, 40, 320, 600, 600]);
+  });
+});
+
+describe("incident grouping", () => {
+  const cfg = { spanMs: 15 * MIN, correlationMs: 5 * MIN };
+  const open = [{ id: "a", services: ["payments"], lastAnomalyAt: T0, anomalyTimes: [T0 - 2 * MIN, T0] }];
+
+  it("joins the same service within the span, and a different service only when close in time", () => {
+    expect(chooseIncident(open, { service: "payments", window_start: T0 + 14 * MIN }, cfg)).toBe("a");
+    expect(chooseIncident(open, { service: "payments", window_start: T0 + 16 * MIN }, cfg)).toBeUndefined();
+    expect(chooseIncident(open, { service: "checkout", window_start: T0 + 4 * MIN }, cfg)).toBe("a");
+    expect(chooseIncident(open, { service: "checkout", window_start: T0 + 6 * MIN }, cfg)).toBeUndefined();
+  });
+});
+
+describe("incident report", () => {
+  it("names the worst feature, the cause, the impact and the actions", () => {
+    const r = buildReport({ id: "inc_1", tenant: "t", severity: "high" }, [
+      anomaly({ id: "1:60000:a", service: "payments", window_start: T0 }),
+      anomaly({
+        id: "2:60000:b",
+        service: "checkout",
+        series_id: 2,
+        window_start: T0 + 2 * MIN,
+        drivers: [{ feature: "latency_p99", value: 400, expected_low: 100, expected_high: 200, contribution: 1 }],
+        count: 500,
+        errors: 5,
+      }),
+    ]);
+    expect(r.title).toBe("payments: p99 latency 840 ms, expected 120 ms-180 ms");
+    expect(r.abnormal[0]).toMatchObject({ service: "payments", feature: "latency_p99", deviation: "4.7x the expected maximum" });
+    expect(r.likely_cause).toContain("Errors and latency rose together");
+    expect(r.likely_cause).toContain("payments went anomalous first");
+    // impact: 1000 + 500 requests, 120 + 5 errors, windows 09:00 and 09:02 -> 3 minutes
+    expect(r.impact).toEqual({ requests: 1500, errors: 125, error_rate: 125 / 1500, duration_minutes: 3, windows: 2 });
+    expect(r.services.map((s) => s.service)).toEqual(["payments", "checkout"]);
+    expect(r.actions.some((a) => a.includes("recent deploys"))).toBe(true);
+    const slack = slackPayload(r, "opened");
+    expect(slack.text).toContain("Incident opened (high): payments: p99 latency 840 ms");
+  });
+});
+
+describe("alerts consumer", () => {
+  it("groups anomalies into one incident with a report in R2 and D1, and notifies the webhook", async () => {
+    const channel = `c${Date.now()}`;
+    const hookEnv = { ...env, ALERT_WEBHOOK_URL: `${inject("webhookBase")}/hook/${channel}` };
+    const a1 = anomaly({ id: "1:60000:t0", service: "payments", window_start: T0 });
+    const a2 = anomaly({ id: "7:60000:t1", service: "checkout", series_id: 7, window_start: T0 + MIN, severity: "critical", score: 0.999 });
+    const first = await applyAnomaly(hookEnv, a1);
+    expect(first?.event).toBe("opened");
+    const second = await applyAnomaly(hookEnv, a2);
+    expect(second).toEqual({ incidentId: first!.incidentId, event: "escalated" });
+    // re-delivery of an attached anomaly changes nothing
+    expect(await applyAnomaly(hookEnv, a1)).toBeUndefined();
+
+    const row = await env.DB.prepare("SELECT * FROM incidents WHERE id = ?").bind(first!.incidentId).first<Record<string, unknown>>();
+    expect(row).toMatchObject({ status: "open", severity: "critical", anomaly_count: 2, services: '["payments","checkout"]' });
+    const stored = await env.ARCHIVE.get(String(row!.report_key));
+    const report = (await stored!.json()) as { title: string; impact: { requests: number } };
+    expect(report.impact.requests).toBe(2000);
+    expect(await env.ARCHIVE.get(String(row!.report_key).replace(".json", ".md"))).not.toBeNull();
+
+    expect(await notify(hookEnv, "acme-alerts", first!.incidentId, "opened")).toBe(true);
+    const received = (await (await fetch(`${inject("webhookBase")}/received/${channel}`)).json()) as { text: string }[];
+    expect(received).toHaveLength(1);
+    expect(received[0]!.text).toContain("Incident opened (critical)");
+  });
+
+  it("retries a failing webhook with backoff and acknowledges once it answers", async () => {
+    const channel = `r${Date.now()}`;
+    const base = inject("webhookBase");
+    await fetch(`${base}/fail/${channel}?times=1`, { method: "POST" });
+    const hookEnv = { ...env, ALERT_WEBHOOK_URL: `${base}/hook/${channel}` };
+    const a = anomaly({ id: "9:60000:r", tenant: "retry-tenant", service: "search", window_start: T0 });
+    const { incidentId } = (await applyAnomaly(hookEnv, a))!;
+    const msg: AlertMessage = { v: 1, kind: "notify", tenant: "retry-tenant", incident_id: incidentId, event: "opened" };
+
+    const first = createMessageBatch("helios-alerts", [{ id: "n1", timestamp: new Date(), attempts: 1, body: msg }]);
+    const ctx1 = createExecutionContext();
+    await worker.queue(first, hookEnv, ctx1);
+    const r1 = await getQueueResult(first, ctx1);
+    // (the test pool records which messages were retried, not their delay: backoff is checked below)
+    expect(r1.retryMessages.map((m) => m.msgId)).toEqual(["n1"]);
+    expect(r1.explicitAcks).toEqual([]);
+
+    const second = createMessageBatch("helios-alerts", [{ id: "n1", timestamp: new Date(), attempts: 2, body: msg }]);
+    const ctx2 = createExecutionContext();
+    await worker.queue(second, hookEnv, ctx2);
+    const r2 = await getQueueResult(second, ctx2);
+    expect(r2.explicitAcks).toEqual(["n1"]);
+    const received = (await (await fetch(`${base}/received/${channel}`)).json()) as unknown[];
+    expect(received).toHaveLength(1);
+  });
+
+  it("resolves incidents that have been quiet for the configured time", async () => {
+    const a = anomaly({ id: "11:60000:q", tenant: "quiet-tenant", service: "auth", window_start: T0 });
+    const { incidentId } = (await applyAnomaly(env, a))!;
+    await resolveStaleIncidents(env, T0 + 29 * MIN);
+    expect((await env.DB.prepare("SELECT status FROM incidents WHERE id = ?").bind(incidentId).first())!.status).toBe("open");
+    await resolveStaleIncidents(env, T0 + 31 * MIN);
+    expect((await env.DB.prepare("SELECT status FROM incidents WHERE id = ?").bind(incidentId).first())!.status).toBe("resolved");
+  });
+});
