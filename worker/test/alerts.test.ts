@@ -124,7 +124,7 @@ describe("alerts consumer", () => {
     await worker.queue(first, hookEnv, ctx1);
     const r1 = await getQueueResult(first, ctx1);
     // (the test pool records which messages were retried, not their delay: backoff is checked below)
-    expect(r1.retryMessages.map((m) => m.msgId)).toEqual(["n1"]);
+    expect(r1.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["n1"]);
     expect(r1.explicitAcks).toEqual([]);
 
     const second = createMessageBatch("helios-alerts", [{ id: "n1", timestamp: new Date(), attempts: 2, body: msg }]);
