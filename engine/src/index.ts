@@ -1,10 +1,12 @@
 // The engine facade: one typed API over the WebAssembly core, the same in
 // Node, workerd and browsers. It moves data in and out and owns no algorithm.
 
+import { createForecastApi, type ForecastApi } from "./forecast";
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
 
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
+export type * from "./forecast";
 
 /** The loaded engine. Create one per isolate/worker with `createEngine` and reuse it. */
 export interface Engine {
@@ -12,6 +14,8 @@ export interface Engine {
   readonly version: string;
   /** True when the debug build (assertions on) is loaded. */
   readonly debug: boolean;
+  /** Forecasting: Holt-Winters with detected seasons, intervals, backtests. */
+  readonly forecast: ForecastApi;
   /** Low-level runtime; for tests and benchmarks only. */
   readonly runtime: Runtime;
 }
@@ -27,5 +31,6 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     version: `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`,
     debug: rt.exports.is_debug() === 1,
     runtime: rt,
+    forecast: createForecastApi(rt),
   };
 }
