@@ -34,7 +34,7 @@ const PHI_MAX: f64 = 0.999;
 /** Points the Holt initial line is fitted to. */
 const HOLT_INIT_POINTS: i32 = 10;
 /** Nelder-Mead budget: evaluations per parameter, tolerance, initial step (logit units). */
-const NM_EVALS_PER_DIM: i32 = 45;
+const NM_EVALS_PER_DIM: i32 = 30;
 const NM_TOL: f64 = 1e-7;
 const NM_STEP: f64 = 1.2;
 /** Starting values: alpha, beta, gamma as a share of 1 - alpha, phi. */
