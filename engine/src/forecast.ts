@@ -69,8 +69,10 @@ export interface Forecast {
   p10: Float64Array;
   p50: Float64Array;
   p90: Float64Array;
-  /** Timestamps of the forecast steps when the fit knew the step. */
+  /** Timestamps of the forecast steps when the fit had timestamps. */
   timestamps?: Float64Array;
+  /** The step between forecast points, ms, when the fit knew it. */
+  stepMs?: number;
 }
 
 /** Point accuracy of a forecast (see engine/assembly/forecast/backtest.ts for exact definitions). */
@@ -158,6 +160,7 @@ export class ForecastModel {
     check(this.rt.exports.forecast_predict(this.handle, h, ptr, ptr + h * 8, ptr + h * 16), "forecast.forecast");
     const all = this.rt.f64(ptr, 3 * h);
     const result: Forecast = { p10: all.slice(0, h), p50: all.slice(h, 2 * h), p90: all.slice(2 * h, 3 * h) };
+    if (this.stepMs !== undefined) result.stepMs = this.stepMs;
     if (this.lastTs !== undefined && this.stepMs !== undefined) {
       const ts = new Float64Array(h);
       for (let j = 0; j < h; j++) ts[j] = this.lastTs + (j + 1) * this.stepMs;

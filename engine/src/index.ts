@@ -2,11 +2,13 @@
 // Node, workerd and browsers. It moves data in and out and owns no algorithm.
 
 import { createForecastApi, type ForecastApi } from "./forecast";
+import { createRecommendApi, type RecommendApi } from "./recommend";
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
 
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
 export type * from "./forecast";
+export type * from "./recommend";
 
 /** The loaded engine. Create one per isolate/worker with `createEngine` and reuse it. */
 export interface Engine {
@@ -16,6 +18,8 @@ export interface Engine {
   readonly debug: boolean;
   /** Forecasting: Holt-Winters with detected seasons, intervals, backtests. */
   readonly forecast: ForecastApi;
+  /** Recommendations: replicas, CPU/memory requests, savings. */
+  readonly recommend: RecommendApi;
   /** Low-level runtime; for tests and benchmarks only. */
   readonly runtime: Runtime;
 }
@@ -32,5 +36,6 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     debug: rt.exports.is_debug() === 1,
     runtime: rt,
     forecast: createForecastApi(rt),
+    recommend: createRecommendApi(rt),
   };
 }
