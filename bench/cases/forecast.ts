@@ -53,17 +53,19 @@ export default async function forecastBench(): Promise<BenchRow[]> {
   for (let i = 0; i < 5; i++) engine.forecast.predict(small, 10, { stepMs: STEP_MS });
 
   let helios: Float64Array = new Float64Array(0);
+  let coverage = 0;
   let model = "";
   const heliosMs = await timeMs(() => {
     const f = engine.forecast.predict(train, SEASON, { stepMs: STEP_MS });
     helios = f.p50;
+    coverage = test.filter((v, i) => v >= (f.p10[i] as number) && v <= (f.p90[i] as number)).length / SEASON;
     model = `${f.model.method} m=${f.model.season}`;
   }, 7);
   const heliosMase = mase(helios);
   const rows: BenchRow[] = [];
   const row = (peer: string, ms: number, pred: ArrayLike<number>) => {
     const r = lowerIsBetter("forecast fit+forecast 8640 pts (30d @5m, h=288)", "ms", heliosMs, peer, ms);
-    r.notes = { helios_mase: round(heliosMase), peer_mase: round(mase(pred)), helios_model: model };
+    r.notes = { helios_mase: round(heliosMase), peer_mase: round(mase(pred)), helios_model: model, helios_p10_p90_coverage: round(coverage) };
     rows.push(r);
   };
 
@@ -97,7 +99,7 @@ export default async function forecastBench(): Promise<BenchRow[]> {
   // of this length and is unusable afterwards. Then it is retried on the most
   // recent ARIMA_FALLBACK points and the row says so.
   const runArima = (ts: Float64Array) => {
-    const child = spawnSync(process.execPath, [join(here, "arima-child.cjs")], {
+    const child = spawnSync(process.execPath, [join(here, "arima-child.mjs")], {
       input: JSON.stringify({ ts: Array.from(ts), h: SEASON }),
       encoding: "utf8",
       maxBuffer: 1 << 26,

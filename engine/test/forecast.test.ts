@@ -233,3 +233,77 @@ describe("bad input", () => {
     expect(engine.forecast.predict([1, 2, 3, 4, 5], 1, { season: 0 }).p50.length).toBe(1);
   });
 });
+
+/** Straightforward Holt-Winters from the equations in holt-winters.ts, for differential tests. */
+function referenceHW(y: Float64Array, m: number, kind: "additive" | "multiplicative", a: number, b: number, g: number, p: number, h: number) {
+  const mul = kind === "multiplicative";
+  const mean = (from: number) => y.slice(from, from + m).reduce((s, v) => s + v, 0) / m;
+  const m1 = mean(0);
+  const m2 = mean(m);
+  const b0 = (m2 - m1) / m;
+  const s: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const d = b0 * (i - (m - 1) / 2);
+    const y1 = y[i] as number;
+    const y2 = y[i + m] as number;
+    s.push(mul ? (y1 / (m1 + d) + y2 / (m2 + d)) / 2 : (y1 - (m1 + d) + (y2 - (m2 + d))) / 2);
+  }
+  const c = s.reduce((x, v) => x + v, 0) / m;
+  for (let i = 0; i < m; i++) s[i] = mul ? (s[i] as number) / c : (s[i] as number) - c;
+  let l = m1 - (b0 * (m + 1)) / 2;
+  let tr = b0;
+  for (let t = 0; t < y.length; t++) {
+    const v = y[t] as number;
+    const base = l + p * tr;
+    const st = s[t % m] as number;
+    const nl = mul ? a * (v / st) + (1 - a) * base : a * (v - st) + (1 - a) * base;
+    tr = b * (nl - l) + (1 - b) * p * tr;
+    s[t % m] = mul ? g * (v / base) + (1 - g) * st : g * (v - base) + (1 - g) * st;
+    l = nl;
+  }
+  const out: number[] = [];
+  let damp = 0;
+  for (let j = 1; j <= h; j++) {
+    damp += p ** j;
+    const st = s[(y.length - 1 + j) % m] as number;
+    out.push(mul ? (l + damp * tr) * st : l + damp * tr + st);
+  }
+  return out;
+}
+
+describe("differential: engine vs a straightforward implementation", () => {
+  it("Holt-Winters with pinned parameters matches on random seasonal series", () => {
+    const r = rng(99);
+    for (let k = 0; k < 30; k++) {
+      const m = 2 + Math.floor(r() * 30);
+      const n = 2 * m + Math.floor(r() * 200);
+      const y = seasonal(n, m, { level: 200, slope: r() - 0.5, amp: 50 * r(), sd: 10 * r(), seed: 1000 + k });
+      const kind = r() < 0.5 ? "additive" : "multiplicative";
+      const a = r();
+      const b = r();
+      const g = r() * (1 - a);
+      const p = 0.8 + 0.2 * r();
+      const f = engine.forecast.predict(y, 2 * m, { season: m, method: kind, params: { alpha: a, beta: b, gamma: g, phi: p } });
+      const ref = referenceHW(y, m, kind, a, b, g, p, 2 * m);
+      for (let j = 0; j < 2 * m; j++) expect(f.p50[j]).toBeCloseTo(ref[j] as number, 8);
+    }
+  });
+
+  it("the baseline's median slope matches a sort-based median on random windows", () => {
+    const r = rng(5);
+    for (let k = 0; k < 50; k++) {
+      const n = 4 + Math.floor(r() * 80);
+      const y = Float64Array.from({ length: n + 3 }, () => Math.round(r() * 20));
+      const w = 4 + Math.floor(r() * (n - 3));
+      const win = y.slice(y.length - w);
+      const gap = w >> 1;
+      const slopes = Array.from({ length: w - gap }, (_, i) => ((win[i + gap] as number) - (win[i] as number)) / gap).sort((u, v) => u - v);
+      const mid = slopes.length >> 1;
+      const med = slopes.length % 2 ? (slopes[mid] as number) : ((slopes[mid - 1] as number) + (slopes[mid] as number)) / 2;
+      const mean = win.reduce((s, v) => s + v, 0) / w;
+      const f = engine.forecast.predict(y, 1, { method: "baseline", window: w, season: 0 });
+      expect(f.model.trend).toBeCloseTo(med, 12);
+      expect(f.p50[0]).toBeCloseTo(mean + med * ((w - 1) / 2 + 1), 10);
+    }
+  });
+});

@@ -159,3 +159,87 @@ describe("bad input", () => {
     expect(engine.recommend.replicas([100], base).now).toBe(2);
   });
 });
+
+/** mulberry32: a seeded PRNG so every run tests the same data. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("differential: engine vs straightforward implementations", () => {
+  it("replicas match a naive window-max reference on random paths", () => {
+    const r = rng(21);
+    for (let k = 0; k < 200; k++) {
+      const n = 1 + Math.floor(r() * 60);
+      const load = Array.from({ length: n }, () => Math.round(r() * 1000));
+      const o = {
+        capacityPerReplica: 10 + r() * 90,
+        targetUtilisation: 0.3 + 0.7 * r(),
+        headroom: r() * 0.5,
+        min: Math.floor(r() * 3),
+        max: 5 + Math.floor(r() * 40),
+        current: Math.floor(r() * 30),
+        tolerance: r() * 0.2,
+        stepMs: 60_000,
+        stabilisationWindowMs: Math.floor(r() * 10) * 60_000,
+        leadMs: Math.floor(r() * 4) * 60_000,
+      };
+      const window = o.stabilisationWindowMs / 60_000;
+      const lead = o.leadMs / 60_000;
+      const desired: number[] = [];
+      const expected: number[] = [];
+      let cur = o.current;
+      for (let t = 0; t < n; t++) {
+        const peak = Math.max(...load.slice(t, t + lead + 1));
+        const need = (peak * (1 + o.headroom)) / (o.capacityPerReplica * o.targetUtilisation);
+        let d = cur > 0 && Math.abs(need / cur - 1) <= o.tolerance ? cur : Math.ceil(need - 1e-9 * need);
+        d = Math.min(Math.max(d, o.min), o.max);
+        desired.push(d);
+        if (d > cur) cur = d;
+        else {
+          let stable = Math.max(...desired.slice(Math.max(0, t - Math.max(window, 1) + 1)));
+          if (t < window) stable = Math.max(stable, o.current);
+          cur = Math.min(cur, stable);
+        }
+        expected.push(cur);
+      }
+      expect(Array.from(engine.recommend.replicas(load, o).replicas)).toEqual(expected);
+    }
+  });
+
+  it("resource percentiles match a sort-and-bucket reference on random samples", () => {
+    const r = rng(8);
+    for (let k = 0; k < 100; k++) {
+      const n = 1 + Math.floor(r() * 300);
+      const ts = Array.from({ length: n }, () => Math.floor(r() * 7 * 86_400_000));
+      const cpu = Array.from({ length: n }, () => r() ** 3 * 8);
+      const pct = r();
+      const got = engine.recommend.resources({ timestamps: ts, cpu }, { cpuPercentile: pct }).cpu;
+      // Reference: weights 2^((t - t_last) / 24 h); buckets floor(ln(v * 0.05 / 0.01 + 1) / ln 1.05) (176 of them);
+      // walk buckets in order until the cumulative weight reaches pct * total; report the next bucket's start.
+      const last = Math.max(...ts);
+      const w = ts.map((t) => 2 ** ((t - last) / 86_400_000));
+      const nb = Math.ceil(Math.log((1000 * 0.05) / 0.01 + 1) / Math.log(1.05)) + 1;
+      const bucketOf = (v: number) => (v < 0.01 ? 0 : Math.min(nb - 1, Math.floor(Math.log((v * 0.05) / 0.01 + 1) / Math.log(1.05))));
+      const weights = new Array<number>(nb).fill(0);
+      cpu.forEach((v, i) => (weights[bucketOf(v)] += w[i] as number));
+      const total = w.reduce((s, v) => s + v, 0);
+      let acc = 0;
+      let b = 0;
+      for (; b < nb - 1; b++) {
+        acc += weights[b] as number;
+        if (acc >= pct * total && acc > 0) break;
+      }
+      const edge = (0.01 * (1.05 ** (b + 1) - 1)) / 0.05;
+      expect(got?.weight).toBeCloseTo(total, 9);
+      expect(got?.percentile).toBeCloseTo(edge, 9);
+      expect(got?.request).toBeCloseTo(Math.max(edge * 1.15, 0.025), 9);
+    }
+  });
+});

@@ -1,7 +1,8 @@
 // Runs arima's AutoARIMA once in its own process (for bench/cases/forecast.ts):
 // its fixed wasm heap can trap on long series and is unusable afterwards.
 // stdin: {"ts": number[], "h": number}; stdout: {"ms": number, "pred": number[]}.
-const ARIMA = require("arima");
+import ARIMA from "arima";
+
 let input = "";
 process.stdin.on("data", (d) => (input += d));
 process.stdin.on("end", () => {
