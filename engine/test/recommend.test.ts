@@ -227,7 +227,7 @@ describe("differential: engine vs straightforward implementations", () => {
       const w = ts.map((t) => 2 ** ((t - last) / 86_400_000));
       const nb = Math.ceil(Math.log((1000 * 0.05) / 0.01 + 1) / Math.log(1.05)) + 1;
       const bucketOf = (v: number) => (v < 0.01 ? 0 : Math.min(nb - 1, Math.floor(Math.log((v * 0.05) / 0.01 + 1) / Math.log(1.05))));
-      const weights = new Array<number>(nb).fill(0);
+      const weights = new Float64Array(nb);
       cpu.forEach((v, i) => (weights[bucketOf(v)] += w[i] as number));
       const total = w.reduce((s, v) => s + v, 0);
       let acc = 0;
