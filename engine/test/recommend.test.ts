@@ -228,7 +228,10 @@ describe("differential: engine vs straightforward implementations", () => {
       const nb = Math.ceil(Math.log((1000 * 0.05) / 0.01 + 1) / Math.log(1.05)) + 1;
       const bucketOf = (v: number) => (v < 0.01 ? 0 : Math.min(nb - 1, Math.floor(Math.log((v * 0.05) / 0.01 + 1) / Math.log(1.05))));
       const weights = new Float64Array(nb);
-      cpu.forEach((v, i) => (weights[bucketOf(v)] += w[i] as number));
+      cpu.forEach((v, i) => {
+        const b = bucketOf(v);
+        weights[b] = (weights[b] as number) + (w[i] as number);
+      });
       const total = w.reduce((s, v) => s + v, 0);
       let acc = 0;
       let b = 0;
