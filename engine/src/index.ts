@@ -1,10 +1,14 @@
 // The engine facade: one typed API over the WebAssembly core, the same in
 // Node, workerd and browsers. It moves data in and out and owns no algorithm.
 
+import { createForecastApi, type ForecastApi } from "./forecast";
+import { createRecommendApi, type RecommendApi } from "./recommend";
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
 
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
+export type * from "./forecast";
+export type * from "./recommend";
 
 /** The loaded engine. Create one per isolate/worker with `createEngine` and reuse it. */
 export interface Engine {
@@ -12,6 +16,10 @@ export interface Engine {
   readonly version: string;
   /** True when the debug build (assertions on) is loaded. */
   readonly debug: boolean;
+  /** Forecasting: Holt-Winters with detected seasons, intervals, backtests. */
+  readonly forecast: ForecastApi;
+  /** Recommendations: replicas, CPU/memory requests, savings. */
+  readonly recommend: RecommendApi;
   /** Low-level runtime; for tests and benchmarks only. */
   readonly runtime: Runtime;
 }
@@ -27,5 +35,7 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     version: `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`,
     debug: rt.exports.is_debug() === 1,
     runtime: rt,
+    forecast: createForecastApi(rt),
+    recommend: createRecommendApi(rt),
   };
 }

@@ -1,0 +1,412 @@
+// Holt-Winters exponential smoothing (additive and multiplicative seasons,
+// damped trend) and Holt's linear method for series without a season.
+// Parameters are fitted by minimising the one-step in-sample SSE with
+// Nelder-Mead over a logistic transform; the model kind on a held-out season
+// (or by AIC for short series).
+//
+// Component form, with y_t the value and m the season length:
+//   additive:       l_t = a (y_t - s_{t-m}) + (1-a)(l_{t-1} + p b_{t-1})
+//                   b_t = b (l_t - l_{t-1}) + (1-b) p b_{t-1}
+//                   s_t = g (y_t - l_{t-1} - p b_{t-1}) + (1-g) s_{t-m}
+//                   yhat_t = l_{t-1} + p b_{t-1} + s_{t-m}
+//   multiplicative: divide instead of subtract, multiply instead of add.
+//   Holt:           the same without s.
+// (a = alpha, b = beta, g = gamma, p = phi.) Forecast h steps ahead:
+// l_n + (p + .. + p^h) b_n (+ or *) s_{n+h-m}.
+//
+// Initial states (the state "before t = 0"), from the first two seasons with
+// means M1, M2: b0 = (M2 - M1) / m, l0 = M1 - b0 (m + 1) / 2, and s_i the
+// average over both seasons of y minus (or divided by) the trend line at i,
+// normalised to sum 0 (additive) or mean 1 (multiplicative). Holt: the
+// least-squares line through the first min(n, 10) points.
+
+import { ERR_INSUFFICIENT_DATA, ERR_INVALID_ARGUMENT, ERR_NEGATIVE, ERR_NOT_FINITE } from "../util/status";
+import { ForecastModel, KIND_ADDITIVE, KIND_HOLT, KIND_MULTIPLICATIVE, models, predictInto } from "./model";
+import { MAX_DIM, nelderMead } from "./optimize";
+import { seasonInit, seasonWork, smallWork } from "./scratch";
+
+/** Smoothing parameters stay inside [PARAM_MIN, PARAM_MAX]. */
+const PARAM_MIN: f64 = 1e-4;
+const PARAM_MAX: f64 = 0.9999;
+/** Damping phi ranges over [PHI_MIN, PHI_MAX]. */
+const PHI_MIN: f64 = 0.8;
+const PHI_MAX: f64 = 0.999;
+/** Points the Holt initial line is fitted to. */
+const HOLT_INIT_POINTS: i32 = 10;
+/** Nelder-Mead budget: evaluations per parameter, tolerance, initial step (logit units). */
+const NM_EVALS_PER_DIM: i32 = 30;
+const NM_TOL: f64 = 1e-7;
+const NM_STEP: f64 = 1.2;
+/** Starting values: alpha, beta, gamma as a share of 1 - alpha, phi. */
+const START_ALPHA: f64 = 0.3;
+const START_BETA: f64 = 0.05;
+const START_GAMMA_SHARE: f64 = 0.1;
+const START_PHI: f64 = 0.95;
+/** Fit methods accepted by forecast_fit. */
+export const METHOD_AUTO: i32 = 0;
+
+// --- the fit's context (module globals: the objective cannot close over locals)
+let cPtr: usize = 0;
+let cN: i32 = 0;
+let cM: i32 = 0;
+let cKind: i32 = 0;
+let cDamped: bool = true;
+let cL0: f64 = 0;
+let cB0: f64 = 0;
+// Results of the last filter pass.
+let rLevel: f64 = 0;
+let rTrend: f64 = 0;
+let rRel2: f64 = 0;
+const xWork = new StaticArray<f64>(MAX_DIM);
+const pWork = new StaticArray<f64>(MAX_DIM);
+const bestParams = new StaticArray<f64>(MAX_DIM);
+
+@inline function logistic(u: f64): f64 {
+  return 1 / (1 + Math.exp(-u));
+}
+@inline function logit(p: f64): f64 {
+  return Math.log(p / (1 - p));
+}
+
+/**
+ * One filter pass over the series in the fit context with the given
+ * parameters; returns the one-step SSE (Infinity when a multiplicative state
+ * leaves the positive range). Leaves the final states in seasonWork, rLevel,
+ * rTrend. Allocates nothing: this is the loop the optimiser calls ~150 times.
+ */
+function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
+  const ptr = cPtr;
+  const n = cN;
+  const m = cM;
+  let l = cL0;
+  let b = cB0;
+  let sse: f64 = 0;
+  let rel: f64 = 0;
+  const ca = 1 - alpha;
+  const cb = 1 - beta;
+  const cg = 1 - gamma;
+  if (cKind == KIND_HOLT) {
+    for (let t = 0; t < n; t++) {
+      const y = load<f64>(ptr + (<usize>t << 3));
+      const base = l + phi * b;
+      const e = y - base;
+      sse += e * e;
+      const nl = alpha * y + ca * base;
+      b = beta * (nl - l) + cb * phi * b;
+      l = nl;
+    }
+  } else {
+    const s = seasonWork(m);
+    const s0 = seasonInit(m);
+    for (let i = 0; i < m; i++) unchecked((s[i] = s0[i]));
+    let j = 0;
+    if (cKind == KIND_ADDITIVE) {
+      for (let t = 0; t < n; t++) {
+        const y = load<f64>(ptr + (<usize>t << 3));
+        const base = l + phi * b;
+        const st = unchecked(s[j]);
+        const e = y - base - st;
+        sse += e * e;
+        const nl = alpha * (y - st) + ca * base;
+        b = beta * (nl - l) + cb * phi * b;
+        unchecked((s[j] = gamma * (y - base) + cg * st));
+        l = nl;
+        if (++j == m) j = 0;
+      }
+    } else {
+      for (let t = 0; t < n; t++) {
+        const y = load<f64>(ptr + (<usize>t << 3));
+        const base = l + phi * b;
+        const st = unchecked(s[j]);
+        if (!(base > 0 && st > 0)) return Infinity;
+        const yhat = base * st;
+        const e = y - yhat;
+        sse += e * e;
+        rel += (e / yhat) * (e / yhat);
+        const nl = alpha * (y / st) + ca * base;
+        b = beta * (nl - l) + cb * phi * b;
+        unchecked((s[j] = gamma * (y / base) + cg * st));
+        l = nl;
+        if (++j == m) j = 0;
+      }
+    }
+  }
+  rLevel = l;
+  rTrend = b;
+  rRel2 = rel;
+  return sse;
+}
+
+/** Maps unbounded optimiser variables to (alpha, beta, gamma, phi) in pWork. */
+function toParams(x: StaticArray<f64>): void {
+  const alpha = PARAM_MIN + (PARAM_MAX - PARAM_MIN) * logistic(unchecked(x[0]));
+  const beta = PARAM_MIN + (PARAM_MAX - PARAM_MIN) * logistic(unchecked(x[1]));
+  let gamma: f64 = 0;
+  let k = 2;
+  if (cKind != KIND_HOLT) {
+    // gamma < 1 - alpha keeps the seasonal update a proper average (Hyndman et al.).
+    gamma = (1 - alpha) * (PARAM_MIN + (PARAM_MAX - PARAM_MIN) * logistic(unchecked(x[2])));
+    k = 3;
+  }
+  const phi = cDamped ? PHI_MIN + (PHI_MAX - PHI_MIN) * logistic(unchecked(x[k])) : 1.0;
+  unchecked((pWork[0] = alpha));
+  unchecked((pWork[1] = beta));
+  unchecked((pWork[2] = gamma));
+  unchecked((pWork[3] = phi));
+}
+
+function objective(x: StaticArray<f64>): f64 {
+  toParams(x);
+  const v = filter(unchecked(pWork[0]), unchecked(pWork[1]), unchecked(pWork[2]), unchecked(pWork[3]));
+  return isFinite(v) ? v : Infinity;
+}
+
+/** Computes the initial states for the context's kind; false when they are unusable. */
+function initStates(): bool {
+  const ptr = cPtr;
+  const m = cM;
+  if (cKind == KIND_HOLT) {
+    const k = min(cN, HOLT_INIT_POINTS);
+    let sy: f64 = 0;
+    let sty: f64 = 0;
+    for (let t = 0; t < k; t++) {
+      const y = load<f64>(ptr + (<usize>t << 3));
+      sy += y;
+      sty += <f64>t * y;
+    }
+    const kf = <f64>k;
+    const tm = (kf - 1) * 0.5;
+    const sxx = (kf * (kf * kf - 1)) / 12;
+    const slope = sxx > 0 ? (sty - tm * sy) / sxx : 0;
+    cB0 = slope;
+    cL0 = sy / kf - slope * tm - slope; // the line at t = -1
+    return true;
+  }
+  let m1: f64 = 0;
+  let m2: f64 = 0;
+  for (let i = 0; i < m; i++) {
+    m1 += load<f64>(ptr + (<usize>i << 3));
+    m2 += load<f64>(ptr + (<usize>(i + m) << 3));
+  }
+  const mf = <f64>m;
+  m1 /= mf;
+  m2 /= mf;
+  const b0 = (m2 - m1) / mf;
+  const s0 = seasonInit(m);
+  const centre = (mf - 1) * 0.5;
+  let sum: f64 = 0;
+  for (let i = 0; i < m; i++) {
+    const d = b0 * (<f64>i - centre);
+    const y1 = load<f64>(ptr + (<usize>i << 3));
+    const y2 = load<f64>(ptr + (<usize>(i + m) << 3));
+    let v: f64;
+    if (cKind == KIND_ADDITIVE) {
+      v = (y1 - (m1 + d) + (y2 - (m2 + d))) * 0.5;
+    } else {
+      const t1 = m1 + d;
+      const t2 = m2 + d;
+      if (!(t1 > 0 && t2 > 0)) return false;
+      v = (y1 / t1 + y2 / t2) * 0.5;
+    }
+    unchecked((s0[i] = v));
+    sum += v;
+  }
+  const mean = sum / mf;
+  for (let i = 0; i < m; i++) {
+    if (cKind == KIND_ADDITIVE) unchecked((s0[i] -= mean));
+    else unchecked((s0[i] /= mean));
+  }
+  cB0 = b0;
+  cL0 = m1 - (b0 * (mf + 1)) * 0.5;
+  return true;
+}
+
+/** Runs the final pass with the parameters in pWork and stores the result in a new model. */
+function finish(): ForecastModel {
+  const alpha = unchecked(pWork[0]);
+  const beta = unchecked(pWork[1]);
+  const gamma = unchecked(pWork[2]);
+  const phi = unchecked(pWork[3]);
+  const sse = filter(alpha, beta, gamma, phi);
+  const md = new ForecastModel();
+  md.kind = cKind;
+  md.m = cKind == KIND_HOLT ? 0 : cM;
+  md.n = cN;
+  md.alpha = alpha;
+  md.beta = beta;
+  md.gamma = gamma;
+  md.phi = phi;
+  md.level = rLevel;
+  md.trend = rTrend;
+  if (md.m > 0) {
+    const s = seasonWork(md.m);
+    const keep = new StaticArray<f64>(md.m);
+    for (let i = 0; i < md.m; i++) unchecked((keep[i] = s[i]));
+    md.season = keep;
+  }
+  const nf = <f64>cN;
+  md.sse = sse;
+  md.sigma2 = cKind == KIND_MULTIPLICATIVE ? rRel2 / nf : sse / nf;
+  const smoothing = (cKind == KIND_HOLT ? 2 : 3) + (cDamped ? 1 : 0);
+  md.params = smoothing + 2 + md.m;
+  md.aic = nf * Math.log(max(sse, 1e-300) / nf) + 2 * <f64>md.params;
+  return md;
+}
+
+/** Fits one kind with optimised parameters; null when the kind cannot be fitted (e.g. non-positive data for multiplicative). */
+function fitKind(kind: i32): ForecastModel | null {
+  cKind = kind;
+  if (!initStates()) return null;
+  const d = (kind == KIND_HOLT ? 2 : 3) + (cDamped ? 1 : 0);
+  unchecked((xWork[0] = logit(START_ALPHA)));
+  unchecked((xWork[1] = logit(START_BETA)));
+  if (kind != KIND_HOLT) unchecked((xWork[2] = logit(START_GAMMA_SHARE)));
+  if (cDamped) unchecked((xWork[d - 1] = logit((START_PHI - PHI_MIN) / (PHI_MAX - PHI_MIN))));
+  const best = nelderMead(objective, xWork, d, NM_STEP, NM_EVALS_PER_DIM * d, NM_TOL);
+  if (!isFinite(best)) return null;
+  toParams(xWork);
+  return finish();
+}
+
+/** Checks the series: finite, and positive when `positive`. Returns a status. */
+function scan(ptr: usize, n: i32): i32 {
+  let allPositive = 1;
+  for (let t = 0; t < n; t++) {
+    const y = load<f64>(ptr + (<usize>t << 3));
+    if (!isFinite(y)) return ERR_NOT_FINITE;
+    if (!(y > 0)) allPositive = 0;
+  }
+  return allPositive;
+}
+
+/** Status of the last fitModel call when it returned null. */
+export let lastFitStatus: i32 = 0;
+
+/**
+ * Fits a model to the n values at ptr. method: 0 auto (the kind with the
+ * smallest error on a held-out last season when there are >= 3 seasons, else
+ * the smallest AIC), 1 Holt, 2 additive, 3 multiplicative. m: season length (0 none).
+ * Returns null and sets lastFitStatus on failure. Used by forecast_fit and the backtest.
+ */
+export function fitModel(ptr: usize, n: i32, m: i32, method: i32, damped: bool): ForecastModel | null {
+  lastFitStatus = ERR_INVALID_ARGUMENT;
+  if (n < 0 || m < 0 || m == 1 || method < 0 || method > KIND_MULTIPLICATIVE) return null;
+  if (method >= KIND_ADDITIVE && m == 0) return null;
+  const positive = scan(ptr, n);
+  if (positive < 0) {
+    lastFitStatus = positive;
+    return null;
+  }
+  lastFitStatus = ERR_INSUFFICIENT_DATA;
+  if (n < 4) return null;
+  if (m > 0 && n < 2 * m) return null;
+  if (method == KIND_MULTIPLICATIVE && positive == 0) {
+    lastFitStatus = ERR_NEGATIVE;
+    return null;
+  }
+  cPtr = ptr;
+  cN = n;
+  cM = m;
+  cDamped = damped;
+  if (method != METHOD_AUTO) {
+    const md = fitKind(method);
+    if (md === null) lastFitStatus = ERR_INVALID_ARGUMENT;
+    return md;
+  }
+  if (m > 0 && n >= HOLDOUT_SEASONS * m) return selectByHoldout(ptr, n, m, positive == 1);
+  let best = fitKind(KIND_HOLT);
+  if (m > 0) {
+    const add = fitKind(KIND_ADDITIVE);
+    if (add !== null && (best === null || add.aic < best.aic)) best = add;
+    if (positive == 1) {
+      const mul = fitKind(KIND_MULTIPLICATIVE);
+      if (mul !== null && (best === null || mul.aic < best.aic)) best = mul;
+    }
+  }
+  return best;
+}
+
+/** Series of at least this many seasons choose their kind on a held-out last season; shorter ones by AIC. */
+export const HOLDOUT_SEASONS: i32 = 3;
+
+/**
+ * Fits each kind on all but the last season, forecasts that season, and keeps
+ * the kind with the smallest mean absolute error; its parameters are then run
+ * over the whole series (one more filter pass, no second optimisation). One-step
+ * AIC cannot choose here: on finely sampled series the one-step errors are
+ * mostly noise whatever the kind, while the m-step errors are not.
+ */
+function selectByHoldout(ptr: usize, n: i32, m: i32, positive: bool): ForecastModel | null {
+  cN = n - m;
+  const paths = smallWork(3 * m);
+  const p10 = changetype<usize>(paths);
+  const p50 = p10 + (<usize>m << 3);
+  const p90 = p50 + (<usize>m << 3);
+  let bestKind = 0;
+  let bestErr: f64 = Infinity;
+  for (let kind = KIND_HOLT; kind <= KIND_MULTIPLICATIVE; kind++) {
+    if (kind == KIND_MULTIPLICATIVE && !positive) continue;
+    const md = fitKind(kind);
+    if (md === null) continue;
+    predictInto(md, m, p10, p50, p90);
+    let err: f64 = 0;
+    for (let i = 0; i < m; i++) {
+      err += Math.abs(load<f64>(ptr + (<usize>(n - m + i) << 3)) - load<f64>(p50 + (<usize>i << 3)));
+    }
+    if (err < bestErr) {
+      bestErr = err;
+      bestKind = kind;
+      unchecked((bestParams[0] = md.alpha));
+      unchecked((bestParams[1] = md.beta));
+      unchecked((bestParams[2] = md.gamma));
+      unchecked((bestParams[3] = md.phi));
+    }
+  }
+  if (bestKind == 0) return null;
+  cN = n;
+  cKind = bestKind;
+  if (!initStates()) return null;
+  for (let i = 0; i < MAX_DIM; i++) unchecked((pWork[i] = bestParams[i]));
+  return finish();
+}
+
+/**
+ * Fits a model (see fitModel) and returns its handle, or a negative status.
+ * Called by the facade once per series per forecast run (the 15-minute cron).
+ */
+export function forecast_fit(ptr: usize, n: i32, m: i32, method: i32, damped: i32): i32 {
+  const md = fitModel(ptr, n, m, method, damped != 0);
+  if (md === null) return lastFitStatus;
+  return models.add(md);
+}
+
+/**
+ * Runs the filter with fixed parameters (no optimisation) and returns the
+ * model's handle or a negative status. kind: 1 Holt, 2 additive, 3 multiplicative.
+ * For users who pin parameters, and for hand-checked tests.
+ */
+export function forecast_fit_fixed(ptr: usize, n: i32, m: i32, kind: i32, alpha: f64, beta: f64, gamma: f64, phi: f64): i32 {
+  if (kind < KIND_HOLT || kind > KIND_MULTIPLICATIVE) return ERR_INVALID_ARGUMENT;
+  if (!(alpha >= 0 && alpha <= 1 && beta >= 0 && beta <= 1 && gamma >= 0 && gamma <= 1 && phi > 0 && phi <= 1)) {
+    return ERR_INVALID_ARGUMENT;
+  }
+  const md0 = kind == KIND_HOLT ? 0 : m;
+  if (kind != KIND_HOLT && m < 2) return ERR_INVALID_ARGUMENT;
+  const positive = scan(ptr, n);
+  if (positive < 0) return positive;
+  if (n < 4 || (md0 > 0 && n < 2 * md0)) return ERR_INSUFFICIENT_DATA;
+  if (kind == KIND_MULTIPLICATIVE && positive == 0) return ERR_NEGATIVE;
+  cPtr = ptr;
+  cN = n;
+  cM = md0;
+  cKind = kind;
+  cDamped = phi < 1;
+  if (!initStates()) return ERR_INVALID_ARGUMENT;
+  unchecked((pWork[0] = alpha));
+  unchecked((pWork[1] = beta));
+  unchecked((pWork[2] = gamma));
+  unchecked((pWork[3] = phi));
+  const md = finish();
+  if (!isFinite(md.sse)) return ERR_INVALID_ARGUMENT;
+  return models.add(md);
+}

@@ -1,0 +1,309 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Engine } from "../src/index";
+import { EngineError } from "../src/index";
+import { loadEngine } from "../src/node";
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await loadEngine("debug");
+});
+
+/** mulberry32: a seeded PRNG so every run tests the same data. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function gauss(r: () => number): number {
+  let u = 0;
+  while (u === 0) u = r();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+}
+/** level + slope t + amp sin(2 pi t / m) + sd * N(0,1). */
+function seasonal(n: number, m: number, opts: { level?: number; slope?: number; amp?: number; sd?: number; seed?: number }) {
+  const { level = 100, slope = 0, amp = 20, sd = 0, seed = 1 } = opts;
+  const r = rng(seed);
+  const y = new Float64Array(n);
+  for (let t = 0; t < n; t++) y[t] = level + slope * t + amp * Math.sin((2 * Math.PI * t) / m) + sd * gauss(r);
+  return y;
+}
+
+describe("Holt-Winters by hand", () => {
+  it("additive, m = 2, alpha = beta = gamma = 0.5, phi = 1 on [1, 3, 2, 4, 4]", () => {
+    // Initial states from the first two seasons: M1 = (1+3)/2 = 2, M2 = (2+4)/2 = 3,
+    // b0 = (M2-M1)/m = 0.5, l0 = M1 - b0 (m+1)/2 = 2 - 0.75 = 1.25 (the line at t = -1);
+    // s_0 = ((1 - (2 - 0.25)) + (2 - (3 - 0.25)))/2 = -0.75, s_1 = +0.75 (sum 0 already).
+    // t = 0..3 are fitted exactly (linear trend + season): l = 1.75, 2.25, 2.75, 3.25, b = 0.5.
+    // t = 4, y = 4: base = l + b = 3.75, s = s_0 = -0.75, yhat = 3, e = 1.
+    //   l = 0.5 (4 + 0.75) + 0.5 * 3.75 = 4.25
+    //   b = 0.5 (4.25 - 3.25) + 0.5 * 0.5 = 0.75
+    //   s_0 = 0.5 (4 - 3.75) + 0.5 (-0.75) = -0.25
+    // SSE = 1, sigma2 = SSE / n = 0.2.
+    // Forecasts: h = 1 uses s_1: 4.25 + 0.75 + 0.75 = 5.75; h = 2 uses s_0: 4.25 + 1.5 - 0.25 = 5.5.
+    // Interval: var_1 = 0.2; c_1 = alpha (1 + beta phi) = 0.75 (no seasonal term, 1 mod 2 != 0),
+    //   var_2 = 0.2 (1 + 0.75^2) = 0.3125; p90 - p50 = 1.2815515655446004 sqrt(var).
+    const model = engine.forecast.fit([1, 3, 2, 4, 4], {
+      season: 2,
+      method: "additive",
+      params: { alpha: 0.5, beta: 0.5, gamma: 0.5, phi: 1 },
+    });
+    expect(model.info.method).toBe("additive");
+    expect(model.info.sse).toBeCloseTo(1, 12);
+    expect(model.info.sigma2).toBeCloseTo(0.2, 12);
+    expect(model.info.level).toBeCloseTo(4.25, 12);
+    expect(model.info.trend).toBeCloseTo(0.75, 12);
+    const f = model.forecast(2);
+    expect(f.p50[0]).toBeCloseTo(5.75, 12);
+    expect(f.p50[1]).toBeCloseTo(5.5, 12);
+    const z = 1.2815515655446004;
+    expect((f.p90[0] as number) - (f.p50[0] as number)).toBeCloseTo(z * Math.sqrt(0.2), 12);
+    expect((f.p50[1] as number) - (f.p10[1] as number)).toBeCloseTo(z * Math.sqrt(0.3125), 12);
+    model.dispose();
+    expect(() => model.forecast(1)).toThrow(EngineError);
+  });
+
+  it("Holt, alpha = 1, beta = 0 follows the last value plus the initial slope", () => {
+    // Initial line through all 4 points (n < 10): y = [2, 4, 6, 9], mean 5.25, t centre 1.5,
+    // slope = sum (t - 1.5)(y - 5.25) / sum (t - 1.5)^2 = (-1.5*-3.25 - 0.5*-1.25 + 0.5*0.75 + 1.5*3.75) / 5
+    //       = (4.875 + 0.625 + 0.375 + 5.625) / 5 = 2.3.
+    // alpha = 1: l_t = y_t; beta = 0: b stays 2.3. Forecast h: 9 + 2.3 h -> 11.3, 13.6.
+    const f = engine.forecast.predict([2, 4, 6, 9], 2, { season: 0, method: "holt", params: { alpha: 1, beta: 0, gamma: 0, phi: 1 } });
+    expect(f.p50[0]).toBeCloseTo(11.3, 12);
+    expect(f.p50[1]).toBeCloseTo(13.6, 12);
+  });
+
+  it("baseline: mean of the window plus the median pair slope", () => {
+    // Window k = 4 over [0, 10, 1, 2, 4, 7]: last 4 = [1, 2, 4, 7], mean 3.5, gap k/2 = 2,
+    // slopes (4-1)/2 = 1.5, (7-2)/2 = 2.5, median 2. Forecast h: 3.5 + 2 ((4-1)/2 + h) -> h=1: 8.5, h=2: 10.5.
+    const f = engine.forecast.predict([0, 10, 1, 2, 4, 7], 2, { method: "baseline", window: 4, season: 0 });
+    expect(f.p50[0]).toBeCloseTo(8.5, 12);
+    expect(f.p50[1]).toBeCloseTo(10.5, 12);
+    expect(f.model.method).toBe("baseline");
+  });
+});
+
+describe("metrics by hand", () => {
+  it("MAE, MAPE, sMAPE and MASE on tiny arrays", () => {
+    // actual [2, 4], forecast [1, 5]: errors 1, 1 -> MAE 1.
+    // MAPE = 100 * (1/2 + 1/4) / 2 = 37.5.
+    // sMAPE = 100 * (2*1/(2+1) + 2*1/(4+5)) / 2 = 100 * (0.6667 + 0.2222) / 2 = 44.444...
+    // MASE, no season: naive in-sample MAE of train [1, 2, 3, 5] = (1 + 1 + 2) / 3 = 4/3 -> 1 / (4/3) = 0.75.
+    const m = engine.forecast.metrics([2, 4], [1, 5], [1, 2, 3, 5]);
+    expect(m.mae).toBeCloseTo(1, 12);
+    expect(m.mape).toBeCloseTo(37.5, 12);
+    expect(m.smape).toBeCloseTo(100 * (2 / 3 + 2 / 9) / 2, 12);
+    expect(m.scale).toBeCloseTo(4 / 3, 12);
+    expect(m.mase).toBeCloseTo(0.75, 12);
+    // Seasonal scale m = 2 on train [1, 2, 3, 5]: |3-1| + |5-2| = 5 over 2 -> 2.5, MASE = 0.4.
+    expect(engine.forecast.metrics([2, 4], [1, 5], [1, 2, 3, 5], 2).mase).toBeCloseTo(0.4, 12);
+  });
+
+  it("the backtest equals refitting and scoring at each origin by hand", () => {
+    const y = seasonal(24 * 10, 24, { sd: 3, slope: 0.05, seed: 7 });
+    const bt = engine.forecast.backtest(y, { season: 24, horizon: 24, initial: 24 * 7, method: "additive" });
+    expect(bt.origins).toBe(3);
+    expect(bt.points).toBe(72);
+    let mase = 0;
+    let abs = 0;
+    let covered = 0;
+    for (let o = 24 * 7; o + 24 <= y.length; o += 24) {
+      const train = y.subarray(0, o);
+      const test = y.subarray(o, o + 24);
+      const f = engine.forecast.predict(train, 24, { season: 24, method: "additive" });
+      const m = engine.forecast.metrics(test, f.p50, train, 24);
+      mase += m.mase / 3;
+      abs += (m.mae * 24) / 72;
+      for (let i = 0; i < 24; i++) if ((test[i] as number) >= (f.p10[i] as number) && (test[i] as number) <= (f.p90[i] as number)) covered++;
+    }
+    expect(bt.mase).toBeCloseTo(mase, 10);
+    expect(bt.mae).toBeCloseTo(abs, 10);
+    expect(bt.coverage).toBeCloseTo(covered / 72, 12);
+  });
+});
+
+describe("season detection", () => {
+  it("finds 24 on hourly data and 288 on 5-minute data", () => {
+    const hourly = seasonal(24 * 30, 24, { sd: 5, slope: 0.02, seed: 3 });
+    expect(engine.forecast.detectSeason(hourly, { stepMs: 3_600_000 })).toBe(24);
+    const fiveMin = seasonal(288 * 14, 288, { sd: 5, seed: 4 });
+    expect(engine.forecast.detectSeason(fiveMin, { stepMs: 300_000 })).toBe(288);
+    // With timestamps instead of a step.
+    const ts = Array.from({ length: hourly.length }, (_, i) => 1_700_000_000_000 + i * 3_600_000);
+    expect(engine.forecast.detectSeason(hourly, { timestamps: ts })).toBe(24);
+  });
+
+  it("finds none on white noise or a random walk", () => {
+    const r = rng(11);
+    const noise = Float64Array.from({ length: 24 * 30 }, () => gauss(r));
+    expect(engine.forecast.detectSeason(noise, { stepMs: 3_600_000 })).toBe(0);
+    let x = 0;
+    const walk = Float64Array.from({ length: 24 * 30 }, () => (x += gauss(r)));
+    expect(engine.forecast.detectSeason(walk, { stepMs: 3_600_000 })).toBe(0);
+    expect(engine.forecast.fit(noise, { stepMs: 3_600_000 }).info.method).toBe("holt");
+  });
+});
+
+describe("forecast quality", () => {
+  it("forecasts a clean seasonal series almost exactly", () => {
+    // No trend: any damping leaves the (zero) trend at zero.
+    const y = seasonal(24 * 10, 24, { amp: 30 });
+    const f = engine.forecast.predict(y.subarray(0, 24 * 8), 48, { stepMs: 3_600_000 });
+    expect(f.model.season).toBe(24);
+    for (let i = 0; i < 48; i++) expect(f.p50[i]).toBeCloseTo(y[24 * 8 + i] as number, 6);
+    // With a linear trend and an undamped model.
+    const z = seasonal(24 * 10, 24, { amp: 30, slope: 0.5 });
+    const g = engine.forecast.predict(z.subarray(0, 24 * 8), 48, { season: 24, method: "additive", damped: false });
+    for (let i = 0; i < 48; i++) expect(g.p50[i]).toBeCloseTo(z[24 * 8 + i] as number, 6);
+  });
+
+  it("forecasts a clean multiplicative series almost exactly", () => {
+    // y = (50 + t/10) * (1 + 0.3 sin(2 pi t / 12)).
+    const y = Float64Array.from({ length: 12 * 10 }, (_, t) => (50 + t / 10) * (1 + 0.3 * Math.sin((2 * Math.PI * t) / 12)));
+    const f = engine.forecast.predict(y.subarray(0, 96), 24, { season: 12, method: "multiplicative", damped: false });
+    // The initial seasonal indices divide by the trend line, exact for this series; allow 1e-3 relative.
+    for (let i = 0; i < 24; i++) expect(Math.abs((f.p50[i] as number) / (y[96 + i] as number) - 1)).toBeLessThan(1e-3);
+  });
+
+  it("beats the seasonal naive forecast on noisy seasonal data (MASE < 1)", () => {
+    const y = seasonal(24 * 21, 24, { sd: 4, slope: 0.05, seed: 5 });
+    const bt = engine.forecast.backtest(y, { stepMs: 3_600_000, horizon: 24 });
+    expect(bt.season).toBe(24);
+    expect(bt.mase).toBeLessThan(1);
+  });
+
+  it("p10-p90 intervals cover about 80% of held-out points on noisy data", () => {
+    // 40 series (seeded) of 14 days hourly with N(0, 5^2) noise; 24-step forecasts -> 960 points.
+    // For a calibrated 80% interval the pooled coverage has sd sqrt(0.8*0.2/960) ~ 0.013 if
+    // points were independent (they are not quite: one fit per series), so accept 0.72..0.88.
+    let covered = 0;
+    let total = 0;
+    for (let s = 0; s < 40; s++) {
+      const y = seasonal(24 * 15, 24, { sd: 5, slope: 0.03, seed: 100 + s });
+      const f = engine.forecast.predict(y.subarray(0, 24 * 14), 24, { stepMs: 3_600_000 });
+      for (let i = 0; i < 24; i++) {
+        const v = y[24 * 14 + i] as number;
+        if (v >= (f.p10[i] as number) && v <= (f.p90[i] as number)) covered++;
+        total++;
+      }
+    }
+    expect(covered / total).toBeGreaterThan(0.72);
+    expect(covered / total).toBeLessThan(0.88);
+  });
+
+  it("timestamps of forecast steps follow the fit's step", () => {
+    const ts = [0, 60_000, 120_000, 180_000, 240_000];
+    const f = engine.forecast.predict([1, 2, 3, 4, 5], 2, { timestamps: ts, season: 0 });
+    expect(Array.from(f.timestamps ?? [])).toEqual([300_000, 360_000]);
+  });
+});
+
+describe("bad input", () => {
+  const code = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      expect(e).toBeInstanceOf(EngineError);
+      return (e as EngineError).code;
+    }
+    return "no error";
+  };
+  it("gives typed errors and never traps", () => {
+    expect(code(() => engine.forecast.fit([1, 2, Number.NaN, 4, 5]))).toBe("not_finite");
+    expect(code(() => engine.forecast.fit([1, 2, Number.POSITIVE_INFINITY, 4, 5]))).toBe("not_finite");
+    expect(code(() => engine.forecast.fit([1, 2, 3], { season: 0 }))).toBe("insufficient_data");
+    expect(code(() => engine.forecast.fit([1, 2, 3, 4, 5, 6], { season: 4, method: "additive" }))).toBe("insufficient_data");
+    expect(code(() => engine.forecast.fit([1, -2, 3, 4, 5, 6], { season: 2, method: "multiplicative" }))).toBe("negative");
+    expect(code(() => engine.forecast.fit([1, 2, 3, 4, 5], { timestamps: [0, 2, 1, 3, 4] }))).toBe("out_of_order");
+    expect(code(() => engine.forecast.fit([1, 2, 3, 4, 5], { timestamps: [0, 1, 2] }))).toBe("invalid_argument");
+    expect(code(() => engine.forecast.fit([1, 2, 3, 4, 5], { stepMs: -5 }))).toBe("invalid_argument");
+    expect(code(() => engine.forecast.fit([1, 2, 3, 4, 5], { season: 1.5 }))).toBe("invalid_argument");
+    expect(code(() => engine.forecast.fit([1, 2, 3, 4, 5], { season: 0, method: "additive" }))).toBe("invalid_argument");
+    expect(code(() => engine.forecast.predict([1, 2, 3, 4, 5], 0, { season: 0 }))).toBe("invalid_argument");
+    expect(code(() => engine.forecast.fit([1, 2, 3, 4, 5], { method: "holt", params: { alpha: 2, beta: 0, gamma: 0, phi: 1 } }))).toBe(
+      "invalid_argument",
+    );
+    expect(code(() => engine.forecast.metrics([1], [1, 2], [1, 2]))).toBe("invalid_argument");
+    expect(code(() => engine.forecast.backtest([1, 2, 3, 4, 5], { season: 0, horizon: 10 }))).toBe("insufficient_data");
+    // Still usable afterwards.
+    expect(engine.forecast.predict([1, 2, 3, 4, 5], 1, { season: 0 }).p50.length).toBe(1);
+  });
+});
+
+/** Straightforward Holt-Winters from the equations in holt-winters.ts, for differential tests. */
+function referenceHW(y: Float64Array, m: number, kind: "additive" | "multiplicative", a: number, b: number, g: number, p: number, h: number) {
+  const mul = kind === "multiplicative";
+  const mean = (from: number) => y.slice(from, from + m).reduce((s, v) => s + v, 0) / m;
+  const m1 = mean(0);
+  const m2 = mean(m);
+  const b0 = (m2 - m1) / m;
+  const s: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const d = b0 * (i - (m - 1) / 2);
+    const y1 = y[i] as number;
+    const y2 = y[i + m] as number;
+    s.push(mul ? (y1 / (m1 + d) + y2 / (m2 + d)) / 2 : (y1 - (m1 + d) + (y2 - (m2 + d))) / 2);
+  }
+  const c = s.reduce((x, v) => x + v, 0) / m;
+  for (let i = 0; i < m; i++) s[i] = mul ? (s[i] as number) / c : (s[i] as number) - c;
+  let l = m1 - (b0 * (m + 1)) / 2;
+  let tr = b0;
+  for (let t = 0; t < y.length; t++) {
+    const v = y[t] as number;
+    const base = l + p * tr;
+    const st = s[t % m] as number;
+    const nl = mul ? a * (v / st) + (1 - a) * base : a * (v - st) + (1 - a) * base;
+    tr = b * (nl - l) + (1 - b) * p * tr;
+    s[t % m] = mul ? g * (v / base) + (1 - g) * st : g * (v - base) + (1 - g) * st;
+    l = nl;
+  }
+  const out: number[] = [];
+  let damp = 0;
+  for (let j = 1; j <= h; j++) {
+    damp += p ** j;
+    const st = s[(y.length - 1 + j) % m] as number;
+    out.push(mul ? (l + damp * tr) * st : l + damp * tr + st);
+  }
+  return out;
+}
+
+describe("differential: engine vs a straightforward implementation", () => {
+  it("Holt-Winters with pinned parameters matches on random seasonal series", () => {
+    const r = rng(99);
+    for (let k = 0; k < 30; k++) {
+      const m = 2 + Math.floor(r() * 30);
+      const n = 2 * m + Math.floor(r() * 200);
+      const y = seasonal(n, m, { level: 200, slope: r() - 0.5, amp: 50 * r(), sd: 10 * r(), seed: 1000 + k });
+      const kind = r() < 0.5 ? "additive" : "multiplicative";
+      const a = r();
+      const b = r();
+      const g = r() * (1 - a);
+      const p = 0.8 + 0.2 * r();
+      const f = engine.forecast.predict(y, 2 * m, { season: m, method: kind, params: { alpha: a, beta: b, gamma: g, phi: p } });
+      const ref = referenceHW(y, m, kind, a, b, g, p, 2 * m);
+      for (let j = 0; j < 2 * m; j++) expect(f.p50[j]).toBeCloseTo(ref[j] as number, 8);
+    }
+  });
+
+  it("the baseline's median slope matches a sort-based median on random windows", () => {
+    const r = rng(5);
+    for (let k = 0; k < 50; k++) {
+      const n = 4 + Math.floor(r() * 80);
+      const y = Float64Array.from({ length: n + 3 }, () => Math.round(r() * 20));
+      const w = 4 + Math.floor(r() * (n - 3));
+      const win = y.slice(y.length - w);
+      const gap = w >> 1;
+      const slopes = Array.from({ length: w - gap }, (_, i) => ((win[i + gap] as number) - (win[i] as number)) / gap).sort((u, v) => u - v);
+      const mid = slopes.length >> 1;
+      const med = slopes.length % 2 ? (slopes[mid] as number) : ((slopes[mid - 1] as number) + (slopes[mid] as number)) / 2;
+      const mean = win.reduce((s, v) => s + v, 0) / w;
+      const f = engine.forecast.predict(y, 1, { method: "baseline", window: w, season: 0 });
+      expect(f.model.trend).toBeCloseTo(med, 12);
+      expect(f.p50[0]).toBeCloseTo(mean + med * ((w - 1) / 2 + 1), 10);
+    }
+  });
+});
