@@ -3,3 +3,7 @@
 
 export { alloc, free } from "./memory";
 export { version, is_debug } from "./version";
+export { out_ptr, bad_index } from "./util/bytes";
+export { moments_create, moments_free, moments_add, moments_merge, moments_read, moments_serialize, moments_deserialize } from "./sketch/moments";
+export { ddsketch_create, ddsketch_free, ddsketch_add, ddsketch_merge, ddsketch_quantiles, ddsketch_stats, ddsketch_serialize, ddsketch_deserialize } from "./sketch/ddsketch";
+export { hll_create, hll_free, hll_add, hll_merge, hll_estimate, hll_is_dense, hll_serialize, hll_deserialize } from "./sketch/hll";

@@ -2,6 +2,7 @@
 // Node, workerd and browsers. It moves data in and out and owns no algorithm.
 
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
+import { createSketchApi, type SketchApi } from "./sketch";
 
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
@@ -14,6 +15,8 @@ export interface Engine {
   readonly debug: boolean;
   /** Low-level runtime; for tests and benchmarks only. */
   readonly runtime: Runtime;
+  /** Quantile (DDSketch), distinct-count (HyperLogLog) and moments sketches. */
+  readonly sketch: SketchApi;
 }
 
 /**
@@ -27,5 +30,6 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     version: `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`,
     debug: rt.exports.is_debug() === 1,
     runtime: rt,
+    sketch: createSketchApi(rt),
   };
 }
