@@ -13,6 +13,7 @@
 import { OK, ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INCOMPATIBLE, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE } from "../util/status";
 import { Registry } from "../util/registry";
 import { ByteReader, ByteWriter, OUT, setBadIndex } from "../util/bytes";
+import { scanF64, scanMin, scanMax } from "../util/scan";
 
 /** Default relative accuracy: 1%. */
 export const DEFAULT_RELATIVE_ACCURACY: f64 = 0.01;
@@ -45,6 +46,9 @@ const CUBIC_C: f64 = 10.0 / 7.0;
 const EXP_MASK: u64 = 0x7ff0000000000000;
 const MANTISSA_MASK: u64 = 0x000fffffffffffff;
 const ONE_BITS: u64 = 0x3ff0000000000000;
+/** Bits of 2^52: or-ing a small integer k into them gives the double 2^52 + k. */
+const MAGIC_BITS: u64 = 0x4330000000000000;
+const MAGIC_PLUS_BIAS: f64 = 4503599627370496.0 + 1023.0;
 
 /** The bin of |x| (x normal, finite): floor((exponent + P(mantissa)) * mult). */
 // @ts-ignore: decorator
@@ -254,23 +258,69 @@ export class DDSketch {
 
   /** Adds `n` f64 values at `ptr`; rejects the whole batch when one is NaN or infinite. */
   addBatch(ptr: usize, n: i32): i32 {
-    for (let i = 0; i < n; i++) {
-      if ((load<u64>(ptr + (<usize>i << 3)) & EXP_MASK) == EXP_MASK) {
-        setBadIndex(i);
-        return ERR_NOT_FINITE;
-      }
+    const bad = scanF64(ptr, n);
+    if (bad >= 0) {
+      setBadIndex(bad);
+      return ERR_NOT_FINITE;
     }
     const mult = this.mult;
     const pos = this.pos;
     let buf = pos.buf;
     let off = pos.offset;
     let cap = pos.cap;
-    let mn = this.min, mx = this.max;
     let zero: f64 = 0;
-    for (let i = 0; i < n; i++) {
+    // Two values at a time: the index arithmetic in SIMD lanes, the two bin
+    // increments scalar. A pair that is not all positive-normal, or that
+    // lands outside the current array, takes the scalar path below.
+    const pairs = n >> 1;
+    const vMin = f64x2.splat(MIN_INDEXABLE);
+    const vMant = i64x2.splat(MANTISSA_MASK);
+    const vOne = i64x2.splat(ONE_BITS);
+    const vExpMask = i64x2.splat(0x7ff);
+    const vMagic = i64x2.splat(MAGIC_BITS);
+    const vMagicBias = f64x2.splat(MAGIC_PLUS_BIAS);
+    const vA = f64x2.splat(CUBIC_A);
+    const vB = f64x2.splat(CUBIC_B);
+    const vC = f64x2.splat(CUBIC_C);
+    const vMult = f64x2.splat(mult);
+    let i = 0;
+    for (let j = 0; j < pairs; j++) {
+      const v = v128.load(ptr + (<usize>j << 4));
+      if (!i64x2.all_true(f64x2.ge(v, vMin))) {
+        for (let t = 0; t < 2; t++) {
+          const x = load<f64>(ptr + (<usize>(2 * j + t) << 3));
+          if (x >= MIN_INDEXABLE) pos.add(cubicIndex(x, mult), 1.0);
+          else if (x <= -MIN_INDEXABLE) this.neg.add(cubicIndex(x, mult), 1.0);
+          else zero += 1;
+        }
+        buf = pos.buf;
+        off = pos.offset;
+        cap = pos.cap;
+        continue;
+      }
+      // e + 2^52 + 1023 exactly, from the exponent bits or-ed into 2^52's bits.
+      const e = f64x2.sub(v128.or(v128.and(i64x2.shr_u(v, 52), vExpMask), vMagic), vMagicBias);
+      const m = f64x2.sub(v128.or(v128.and(v, vMant), vOne), f64x2.splat(1.0));
+      const poly = f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vA, m), vB), m), vC), m);
+      const idx = i32x4.trunc_sat_f64x2_s_zero(f64x2.floor(f64x2.mul(f64x2.add(e, poly), vMult)));
+      const k0 = i32x4.extract_lane(idx, 0) - off;
+      const k1 = i32x4.extract_lane(idx, 1) - off;
+      if (<u32>k0 < <u32>cap && <u32>k1 < <u32>cap) {
+        const p0 = buf + (<usize>k0 << 3);
+        store<f64>(p0, load<f64>(p0) + 1.0);
+        const p1 = buf + (<usize>k1 << 3);
+        store<f64>(p1, load<f64>(p1) + 1.0);
+      } else {
+        pos.add(k0 + off, 1.0);
+        pos.add(k1 + off, 1.0);
+        buf = pos.buf;
+        off = pos.offset;
+        cap = pos.cap;
+      }
+    }
+    i = pairs << 1;
+    for (; i < n; i++) {
       const x = load<f64>(ptr + (<usize>i << 3));
-      mn = Math.min(mn, x);
-      mx = Math.max(mx, x);
       if (x >= MIN_INDEXABLE) {
         const k = cubicIndex(x, mult) - off;
         if (<u32>k < <u32>cap) {
@@ -290,8 +340,10 @@ export class DDSketch {
     }
     this.zero += zero;
     this.count += <f64>n;
-    this.min = mn;
-    this.max = mx;
+    if (n > 0) {
+      this.min = Math.min(this.min, scanMin);
+      this.max = Math.max(this.max, scanMax);
+    }
     return OK;
   }
 
