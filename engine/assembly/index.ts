@@ -7,3 +7,6 @@ export { out_ptr, bad_index } from "./util/bytes";
 export { moments_create, moments_free, moments_add, moments_merge, moments_read, moments_serialize, moments_deserialize } from "./sketch/moments";
 export { ddsketch_create, ddsketch_free, ddsketch_add, ddsketch_merge, ddsketch_quantiles, ddsketch_stats, ddsketch_serialize, ddsketch_deserialize } from "./sketch/ddsketch";
 export { hll_create, hll_free, hll_add, hll_merge, hll_estimate, hll_is_dense, hll_serialize, hll_deserialize } from "./sketch/hll";
+export { ewin_create, ewin_free, ewin_add, ewin_consumed, ewin_used, ewin_read, ewin_serialize, ewin_absorb, ewin_reset } from "./window/events";
+export { mwin_create, mwin_free, mwin_add, mwin_consumed, mwin_used, mwin_read, mwin_serialize, mwin_absorb, mwin_reset } from "./window/metrics";
+export { window_merge, window_header } from "./window/merge";

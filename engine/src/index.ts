@@ -3,6 +3,7 @@
 
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
 import { createSketchApi, type SketchApi } from "./sketch";
+import { createWindowsApi, type WindowsApi } from "./window";
 
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
@@ -17,6 +18,8 @@ export interface Engine {
   readonly runtime: Runtime;
   /** Quantile (DDSketch), distinct-count (HyperLogLog) and moments sketches. */
   readonly sketch: SketchApi;
+  /** Per-(series, window) aggregation of events and metric samples; merges and rollups. */
+  readonly windows: WindowsApi;
 }
 
 /**
@@ -31,5 +34,6 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     debug: rt.exports.is_debug() === 1,
     runtime: rt,
     sketch: createSketchApi(rt),
+    windows: createWindowsApi(rt),
   };
 }

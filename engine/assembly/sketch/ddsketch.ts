@@ -78,6 +78,45 @@ export function lowerBound(index: i32, mult: f64): f64 {
   return (1 + m) * pow2(<i32>e);
 }
 
+/** Marks a value with no positive bin (zero, tiny or negative) in an index column. */
+export const NOT_INDEXED: i32 = i32.MIN_VALUE;
+
+/**
+ * Writes the positive-store bin of each of the `n` f64 at `valPtr` to the i32
+ * column at `outPtr` (NOT_INDEXED for values below MIN_INDEXABLE), two at a
+ * time in SIMD lanes. Aggregators call it once per batch so their per-event
+ * loop only increments a bin. Values must be finite.
+ */
+export function indexColumn(valPtr: usize, n: i32, mult: f64, outPtr: usize): void {
+  const vMin = f64x2.splat(MIN_INDEXABLE);
+  const vMant = i64x2.splat(MANTISSA_MASK);
+  const vOne = i64x2.splat(ONE_BITS);
+  const vExpMask = i64x2.splat(0x7ff);
+  const vMagic = i64x2.splat(MAGIC_BITS);
+  const vMagicBias = f64x2.splat(MAGIC_PLUS_BIAS);
+  const vA = f64x2.splat(CUBIC_A);
+  const vB = f64x2.splat(CUBIC_B);
+  const vC = f64x2.splat(CUBIC_C);
+  const vMult = f64x2.splat(mult);
+  const vNot = i32x4.splat(NOT_INDEXED);
+  const pairs = n >> 1;
+  for (let j = 0; j < pairs; j++) {
+    const v = v128.load(valPtr + (<usize>j << 4));
+    const e = f64x2.sub(v128.or(v128.and(i64x2.shr_u(v, 52), vExpMask), vMagic), vMagicBias);
+    const m = f64x2.sub(v128.or(v128.and(v, vMant), vOne), f64x2.splat(1.0));
+    const poly = f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(vA, m), vB), m), vC), m);
+    const idx = i32x4.trunc_sat_f64x2_s_zero(f64x2.floor(f64x2.mul(f64x2.add(e, poly), vMult)));
+    // ge gives 64-bit lane masks; narrow them to the two low 32-bit lanes.
+    const ok = i8x16.shuffle(f64x2.ge(v, vMin), vNot, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23);
+    const r = v128.bitselect(idx, vNot, ok);
+    v128.store64_lane(outPtr + (<usize>j << 3), r, 0);
+  }
+  if (n & 1) {
+    const x = load<f64>(valPtr + (<usize>(n - 1) << 3));
+    store<i32>(outPtr + (<usize>(n - 1) << 2), x >= MIN_INDEXABLE ? cubicIndex(x, mult) : NOT_INDEXED);
+  }
+}
+
 /** One side (positive or negative magnitudes) of a sketch: dense counts over [offset, offset + cap). */
 class Store {
   buf: usize = 0;
@@ -244,6 +283,16 @@ export class DDSketch {
     this.maxIndex = <i32>Math.ceil(1100 * mult);
     this.pos = new Store(maxBins);
     this.neg = new Store(maxBins);
+  }
+
+  /** Adds a finite value whose positive bin `idx` was precomputed by `indexColumn` (NOT_INDEXED otherwise). */
+  @inline addIndexed(x: f64, idx: i32): void {
+    this.count += 1;
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+    if (idx != NOT_INDEXED) this.pos.add(idx, 1);
+    else if (x <= -MIN_INDEXABLE) this.neg.add(cubicIndex(x, this.mult), 1);
+    else this.zero += 1;
   }
 
   /** Adds one finite value. For aggregators that validated their batch. */
@@ -441,7 +490,7 @@ function readHeaderAlpha(start: usize): f64 {
 }
 
 /** Parses a serialised sketch; when `into` is not null adds it there. Returns OK or ERR_CORRUPT. */
-function readSketch(r: ByteReader, into: DDSketch | null): i32 {
+export function readSketch(r: ByteReader, into: DDSketch | null): i32 {
   if (r.u8() != DDSKETCH_MAGIC || r.u8() != DDSKETCH_VERSION) return ERR_CORRUPT;
   const alpha = r.f64();
   const maxBins = r.varint();
