@@ -4,11 +4,15 @@
 import { createForecastApi, type ForecastApi } from "./forecast";
 import { createRecommendApi, type RecommendApi } from "./recommend";
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
+import { createSketchApi, type SketchApi } from "./sketch";
+import { createWindowsApi, type WindowsApi } from "./window";
 
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
 export type * from "./forecast";
 export type * from "./recommend";
+export type * from "./sketch";
+export type * from "./window";
 
 /** The loaded engine. Create one per isolate/worker with `createEngine` and reuse it. */
 export interface Engine {
@@ -22,6 +26,10 @@ export interface Engine {
   readonly recommend: RecommendApi;
   /** Low-level runtime; for tests and benchmarks only. */
   readonly runtime: Runtime;
+  /** Quantile (DDSketch), distinct-count (HyperLogLog) and moments sketches. */
+  readonly sketch: SketchApi;
+  /** Per-(series, window) aggregation of events and metric samples; merges and rollups. */
+  readonly windows: WindowsApi;
 }
 
 /**
@@ -37,5 +45,7 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     runtime: rt,
     forecast: createForecastApi(rt),
     recommend: createRecommendApi(rt),
+    sketch: createSketchApi(rt),
+    windows: createWindowsApi(rt),
   };
 }
