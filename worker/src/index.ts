@@ -2,6 +2,7 @@
 import { app } from "./app";
 import { handleAlertsBatch } from "./queue/alerts-consumer";
 import { handleDeadLetters } from "./queue/dead-letter";
+import { handleIngestBatch } from "./queue/ingest-consumer";
 
 export type { AppType } from "./app";
 
@@ -9,6 +10,7 @@ export default {
   fetch: app.fetch,
   async queue(batch, env, _ctx) {
     if (batch.queue.endsWith("-dlq")) return handleDeadLetters(batch, env);
+    if (batch.queue === "helios-ingest") return handleIngestBatch(batch, env);
     if (batch.queue === "helios-alerts") return handleAlertsBatch(batch, env);
     throw new Error(`no consumer for queue ${batch.queue}`);
   },

@@ -1,7 +1,7 @@
 // Every D1 table, in one place. Migrations are generated from this file by
 // drizzle-kit (`npm run db:generate`) into worker/migrations.
 import { sql } from "drizzle-orm";
-import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** API keys, stored as SHA-256 hashes of the secret; the secret is shown once at creation. */
 export const apiKeys = sqliteTable(
@@ -31,6 +31,15 @@ export const ingestLedger = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenant, t.messageId] })],
 );
+
+/**
+ * One row that a merge transaction rewrites with `changes()` of its last conditional UPDATE: the
+ * CHECK fails, and the whole D1 batch rolls back, when a concurrent writer changed the row first.
+ */
+export const mergeGuard = sqliteTable("merge_guard", {
+  id: integer("id").primaryKey(),
+  ok: integer("ok").notNull(),
+}, () => [check("merge_guard_ok", sql`ok > 0`)]);
 
 /** Monotonic counters behind /metrics (accepted, rejected by reason, dead-lettered, ...). */
 export const counters = sqliteTable(
@@ -93,7 +102,7 @@ export const windows = sqliteTable(
     p95: real("p95"),
     p99: real("p99"),
     /** Events: distinct endpoints (HyperLogLog estimate). */
-    distinct: integer("distinct"),
+    distinctEndpoints: integer("distinct_endpoints"),
     agg: blob("agg", { mode: "buffer" }).notNull(),
     /** Set once the window is past the watermark and has been scored. */
     closedAt: integer("closed_at"),

@@ -40,7 +40,7 @@ export interface WindowView {
   p50: number | null;
   p95: number | null;
   p99: number | null;
-  distinct: number | null;
+  distinct_endpoints: number | null;
   closed: boolean;
 }
 
@@ -70,7 +70,7 @@ function windowView(w: WindowRow): WindowView {
     p50: w.p50,
     p95: w.p95,
     p99: w.p99,
-    distinct: w.distinct,
+    distinct_endpoints: w.distinctEndpoints,
     closed: w.closedAt !== null,
   };
 }

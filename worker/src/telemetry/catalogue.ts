@@ -13,6 +13,7 @@ export const METRICS: Record<string, MetricInfo> = {
   helios_ingest_accepted_total: { type: "counter", help: "Items accepted onto the ingest queue, by kind." },
   helios_ingest_rejected_total: { type: "counter", help: "Items rejected at ingestion, by kind and reason." },
   helios_ingest_enqueue_failures_total: { type: "counter", help: "Requests answered 503 because the queue refused." },
+  helios_ingest_stored_total: { type: "counter", help: "Items merged into stored windows by the ingest consumer, by kind." },
   helios_queue_messages_total: { type: "counter", help: "Ingest queue messages handled, by outcome (applied, duplicate, retried, poison)." },
   helios_queue_batches_total: { type: "counter", help: "Ingest queue batches delivered to the consumer." },
   helios_alerts_messages_total: { type: "counter", help: "Alerts queue messages handled, by outcome (grouped, duplicate, notified, no_webhook, webhook_retry, retry, poison)." },

@@ -1,0 +1,261 @@
+// The ingest consumer: each batch of queue messages becomes per-(series,
+// 1-minute window) partial aggregates (engine), merged into the stored window
+// rows in one D1 transaction together with the ledger rows of the messages it
+// applied. A redelivered message finds its ledger row and is acknowledged
+// without counting twice; a failure anywhere rolls the transaction back and
+// the messages are retried, so an accepted event is never lost.
+import type { Engine, MetricWindowAggregate, WindowAggregate } from "../../../engine/src/index";
+import { getEngine } from "../engine";
+import type { IngestMessage } from "../ingest/enqueue";
+import type { IngestEvent, IngestSample } from "../ingest/schema";
+import { bump, type CounterDelta } from "../telemetry/counters";
+import { archiveBatch } from "./archive";
+import { appliedIds } from "./ledger";
+import { type CheckedMessage, checkMessage } from "./message";
+import { resolveSeries, type SeriesKey, seriesMapKey } from "./series";
+
+/** The base window. */
+export const MINUTE_MS = 60_000;
+/** Slots an aggregator holds before it is flushed. */
+const AGGREGATOR_CAPACITY = 4096;
+/** Keys per lookup statement: 2 parameters each (series, start) plus the resolution, under D1's 100. */
+const KEYS_PER_LOOKUP = 45;
+
+/** FNV-1a 32-bit hash of an endpoint, for the distinct-endpoint sketch. */
+export function endpointHash(endpoint: string | undefined): number {
+  if (!endpoint) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < endpoint.length; i++) {
+    h ^= endpoint.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/** An event is an error when its level says so or its HTTP status is 5xx. */
+export function isErrorEvent(e: IngestEvent): boolean {
+  return e.level === "ERROR" || e.level === "CRITICAL" || (e.status !== undefined && e.status >= 500);
+}
+
+/** Canonical JSON of sorted labels (the series key of a metric). */
+export function labelsKey(labels: Record<string, string>): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]])));
+}
+
+/** A merged window row ready to write. */
+interface WindowWrite {
+  seriesId: number;
+  start: number;
+  kind: "events" | "metrics";
+  agg: Uint8Array;
+  summary: WindowAggregate | MetricWindowAggregate;
+  /** updated_at of the row read before merging; undefined for a new row. */
+  previousUpdatedAt?: number;
+}
+
+/** Runs the engine over the events of `messages` (series ids already resolved). */
+function aggregateEvents(engine: Engine, messages: IngestMessage<IngestEvent>[], ids: Map<string, number>): WindowAggregate[] {
+  const n = messages.reduce((s, m) => s + m.items.length, 0);
+  if (n === 0) return [];
+  const ts = new Float64Array(n);
+  const series = new Int32Array(n);
+  const latency = new Float64Array(n);
+  const errors = new Uint8Array(n);
+  const endpoints = new Int32Array(n);
+  let i = 0;
+  for (const m of messages) {
+    for (const e of m.items) {
+      ts[i] = e.ts;
+      series[i] = ids.get(seriesMapKey({ kind: "events", name: e.service, labels: "{}" }))!;
+      latency[i] = e.latency_ms ?? Number.NaN; // NaN: the event carries no latency
+      errors[i] = isErrorEvent(e) ? 1 : 0;
+      endpoints[i] = endpointHash(e.endpoint);
+      i++;
+    }
+  }
+  const agg = engine.windows.events({ capacity: AGGREGATOR_CAPACITY, windowMs: MINUTE_MS });
+  try {
+    const out: WindowAggregate[] = [];
+    let from = 0;
+    for (;;) {
+      const r = agg.add({ timestamp: ts, series, latencyMs: latency, isError: errors, endpointHash: endpoints }, from);
+      if (!r.full) break;
+      out.push(...agg.flush());
+      from = r.consumed;
+    }
+    out.push(...agg.flush());
+    return out;
+  } finally {
+    agg.dispose();
+  }
+}
+
+/** Runs the engine over the metric samples of `messages`. */
+function aggregateMetrics(engine: Engine, messages: IngestMessage<IngestSample>[], ids: Map<string, number>): MetricWindowAggregate[] {
+  const n = messages.reduce((s, m) => s + m.items.length, 0);
+  if (n === 0) return [];
+  const ts = new Float64Array(n);
+  const series = new Int32Array(n);
+  const value = new Float64Array(n);
+  let i = 0;
+  for (const m of messages) {
+    for (const s of m.items) {
+      ts[i] = s.ts;
+      series[i] = ids.get(seriesMapKey({ kind: "metrics", name: s.name, labels: labelsKey(s.labels) }))!;
+      value[i] = s.value;
+      i++;
+    }
+  }
+  const agg = engine.windows.metrics({ capacity: AGGREGATOR_CAPACITY, windowMs: MINUTE_MS });
+  try {
+    const out: MetricWindowAggregate[] = [];
+    let from = 0;
+    for (;;) {
+      const r = agg.add({ timestamp: ts, series, value }, from);
+      if (!r.full) break;
+      out.push(...agg.flush());
+      from = r.consumed;
+    }
+    out.push(...agg.flush());
+    return out;
+  } finally {
+    agg.dispose();
+  }
+}
+
+/** Reads the stored rows of the given (series, start) keys at 1-minute resolution. */
+async function loadRows(db: D1Database, keys: { seriesId: number; start: number }[]): Promise<Map<string, { agg: Uint8Array; updatedAt: number }>> {
+  const found = new Map<string, { agg: Uint8Array; updatedAt: number }>();
+  for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
+    const chunk = keys.slice(i, i + KEYS_PER_LOOKUP);
+    const where = chunk.map(() => "(series_id = ? AND start = ?)").join(" OR ");
+    const { results } = await db
+      .prepare(`SELECT series_id, start, agg, updated_at FROM windows WHERE resolution = ? AND (${where})`)
+      .bind(MINUTE_MS, ...chunk.flatMap((k) => [k.seriesId, k.start]))
+      .all<{ series_id: number; start: number; agg: ArrayBuffer | number[]; updated_at: number }>();
+    for (const r of results) {
+      const bytes = r.agg instanceof ArrayBuffer ? new Uint8Array(r.agg) : Uint8Array.from(r.agg);
+      found.set(`${r.series_id}:${r.start}`, { agg: bytes, updatedAt: r.updated_at });
+    }
+  }
+  return found;
+}
+
+function summaryColumns(w: WindowWrite): unknown[] {
+  if (w.kind === "events") {
+    const s = w.summary as WindowAggregate;
+    const hasLatency = Number.isFinite(s.latencyMean);
+    const num = (v: number) => (Number.isFinite(v) ? v : null);
+    return [s.count, s.errorCount, hasLatency ? s.latencyMean * s.count : 0, num(s.latencyMean), num(s.latencyStddev), num(s.latencyMin), num(s.latencyMax), null, null, num(s.p50), num(s.p95), num(s.p99), Math.round(s.distinctEndpoints)];
+  }
+  const s = w.summary as MetricWindowAggregate;
+  return [s.count, 0, s.sum, s.mean, s.stddev, s.min, s.max, s.last, s.lastTimestamp, s.p50, s.p95, s.p99, null];
+}
+
+/** The statements that write one merged window: a conditional update guarded by merge_guard, or an insert. */
+function writeStatements(db: D1Database, w: WindowWrite, now: number): D1PreparedStatement[] {
+  const cols = summaryColumns(w);
+  if (w.previousUpdatedAt === undefined) {
+    return [
+      db
+        .prepare(
+          "INSERT INTO windows (series_id, resolution, start, count, errors, sum, mean, stddev, min, max, last, last_ts, p50, p95, p99, distinct_endpoints, agg, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(w.seriesId, MINUTE_MS, w.start, ...cols, w.agg, now),
+    ];
+  }
+  return [
+    db
+      .prepare(
+        "UPDATE windows SET count = ?, errors = ?, sum = ?, mean = ?, stddev = ?, min = ?, max = ?, last = ?, last_ts = ?, p50 = ?, p95 = ?, p99 = ?, distinct_endpoints = ?, agg = ?, updated_at = ? WHERE series_id = ? AND resolution = ? AND start = ? AND updated_at = ?",
+      )
+      .bind(...cols, w.agg, now, w.seriesId, MINUTE_MS, w.start, w.previousUpdatedAt),
+    // changes() is 0 when another writer got there first: the CHECK (ok > 0) aborts the batch.
+    db.prepare("INSERT OR REPLACE INTO merge_guard (id, ok) SELECT 1, changes()"),
+  ];
+}
+
+/**
+ * Applies fresh messages of one tenant: series, aggregation, merge into stored rows, ledger rows,
+ * all window and ledger writes in one D1 batch (one transaction).
+ */
+export async function applyMessages(env: Env, engine: Engine, tenant: string, messages: CheckedMessage[], now = Date.now()): Promise<{ events: number; samples: number; windows: number }> {
+  const events = messages.filter((m): m is CheckedMessage & { kind: "events" } => m.kind === "events");
+  const samples = messages.filter((m): m is CheckedMessage & { kind: "metrics" } => m.kind === "metrics");
+  const keys: SeriesKey[] = [
+    ...events.flatMap((m) => m.items.map((e) => ({ kind: "events" as const, name: e.service, labels: "{}" }))),
+    ...samples.flatMap((m) => m.items.map((s) => ({ kind: "metrics" as const, name: s.name, labels: labelsKey(s.labels) }))),
+  ];
+  const ids = await resolveSeries(env.DB, tenant, keys, now);
+
+  const partials: { kind: "events" | "metrics"; seriesId: number; start: number; bytes: Uint8Array }[] = [
+    ...aggregateEvents(engine, events, ids).map((a) => ({ kind: "events" as const, seriesId: a.series, start: a.windowStart, bytes: a.bytes })),
+    ...aggregateMetrics(engine, samples, ids).map((a) => ({ kind: "metrics" as const, seriesId: a.series, start: a.windowStart, bytes: a.bytes })),
+  ];
+  const stored = await loadRows(env.DB, partials);
+  const writes: WindowWrite[] = partials.map((p) => {
+    const prev = stored.get(`${p.seriesId}:${p.start}`);
+    const agg = prev ? engine.windows.merge(prev.agg, p.bytes) : p.bytes;
+    const summary = p.kind === "events" ? engine.windows.decodeEvents(agg) : engine.windows.decodeMetrics(agg);
+    return { seriesId: p.seriesId, start: p.start, kind: p.kind, agg, summary, previousUpdatedAt: prev?.updatedAt };
+  });
+
+  const statements = writes.flatMap((w) => writeStatements(env.DB, w, now));
+  for (const m of messages) {
+    statements.push(
+      env.DB.prepare("INSERT INTO ingest_ledger (message_id, tenant, items, applied_at) VALUES (?, ?, ?, ?)").bind(m.id, tenant, m.items.length, now),
+    );
+  }
+  await env.DB.batch(statements);
+  return {
+    events: events.reduce((s, m) => s + m.items.length, 0),
+    samples: samples.reduce((s, m) => s + m.items.length, 0),
+    windows: writes.length,
+  };
+}
+
+/** Handles a batch of the ingest queue. */
+export async function handleIngestBatch(batch: MessageBatch, env: Env): Promise<void> {
+  const deltas: CounterDelta[] = [{ name: "helios_queue_batches_total", by: 1 }];
+  const outcome = (o: string, by = 1) => deltas.push({ name: "helios_queue_messages_total", labels: { outcome: o }, by });
+  const byTenant = new Map<string, { msg: Message; body: CheckedMessage }[]>();
+  for (const msg of batch.messages) {
+    const checked = checkMessage(msg.body);
+    if (!checked.ok) {
+      // Poison: retrying cannot help. Keep it (dead-letter queue -> R2) and count it.
+      await env.DEAD_LETTER_QUEUE.send({ reason: `ingest: ${checked.reason}`, message_id: msg.id, original: msg.body });
+      msg.ack();
+      outcome("poison");
+      continue;
+    }
+    const list = byTenant.get(checked.message.tenant) ?? [];
+    list.push({ msg, body: checked.message });
+    byTenant.set(checked.message.tenant, list);
+  }
+
+  const engine = await getEngine();
+  for (const [tenant, list] of byTenant) {
+    try {
+      // The same ledger id twice in one batch (a client retry racing its original) is applied once.
+      const unique = new Map<string, { msg: Message; body: CheckedMessage }>();
+      for (const item of list) if (!unique.has(item.body.id)) unique.set(item.body.id, item);
+      const done = await appliedIds(env.DB, tenant, [...unique.keys()]);
+      const fresh = [...unique.values()].filter((m) => !done.has(m.body.id));
+      const duplicates = list.length - fresh.length;
+      if (fresh.length > 0) {
+        await Promise.all(fresh.map((m) => archiveBatch(env.ARCHIVE, m.body)));
+        const applied = await applyMessages(env, engine, tenant, fresh.map((m) => m.body));
+        deltas.push({ name: "helios_ingest_stored_total", labels: { kind: "events" }, by: applied.events });
+        deltas.push({ name: "helios_ingest_stored_total", labels: { kind: "metrics" }, by: applied.samples });
+      }
+      for (const m of list) m.msg.ack();
+      outcome("applied", fresh.length);
+      outcome("duplicate", duplicates);
+    } catch (err) {
+      console.error(`ingest: batch of tenant ${tenant} failed; retrying ${list.length} messages`, err);
+      for (const m of list) m.msg.retry({ delaySeconds: Math.min(60, 2 ** m.msg.attempts) });
+      outcome("retried", list.length);
+    }
+  }
+  await bump(env.DB, deltas).catch((err) => console.error("ingest counters failed", err));
+}
