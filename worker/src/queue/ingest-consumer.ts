@@ -5,6 +5,7 @@
 // without counting twice; a failure anywhere rolls the transaction back and
 // the messages are retried, so an accepted event is never lost.
 import type { Engine, MetricWindowAggregate, WindowAggregate } from "../../../engine/src/index";
+import { summaryColumns } from "../db/window-rows";
 import { getEngine } from "../engine";
 import type { IngestMessage } from "../ingest/enqueue";
 import type { IngestEvent, IngestSample } from "../ingest/schema";
@@ -141,20 +142,9 @@ async function loadRows(db: D1Database, keys: { seriesId: number; start: number 
   return found;
 }
 
-function summaryColumns(w: WindowWrite): unknown[] {
-  if (w.kind === "events") {
-    const s = w.summary as WindowAggregate;
-    const hasLatency = Number.isFinite(s.latencyMean);
-    const num = (v: number) => (Number.isFinite(v) ? v : null);
-    return [s.count, s.errorCount, hasLatency ? s.latencyMean * s.count : 0, num(s.latencyMean), num(s.latencyStddev), num(s.latencyMin), num(s.latencyMax), null, null, num(s.p50), num(s.p95), num(s.p99), Math.round(s.distinctEndpoints)];
-  }
-  const s = w.summary as MetricWindowAggregate;
-  return [s.count, 0, s.sum, s.mean, s.stddev, s.min, s.max, s.last, s.lastTimestamp, s.p50, s.p95, s.p99, null];
-}
-
 /** The statements that write one merged window: a conditional update guarded by merge_guard, or an insert. */
 function writeStatements(db: D1Database, w: WindowWrite, now: number): D1PreparedStatement[] {
-  const cols = summaryColumns(w);
+  const cols = summaryColumns(w.kind === "events" ? { kind: "events", agg: w.summary as WindowAggregate } : { kind: "metrics", agg: w.summary as MetricWindowAggregate });
   if (w.previousUpdatedAt === undefined) {
     return [
       db
