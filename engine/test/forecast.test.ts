@@ -235,7 +235,17 @@ describe("bad input", () => {
 });
 
 /** Straightforward Holt-Winters from the equations in holt-winters.ts, for differential tests. */
-function referenceHW(y: Float64Array, m: number, kind: "additive" | "multiplicative", a: number, b: number, g: number, p: number, h: number) {
+function referenceHW(
+  y: Float64Array,
+  m: number,
+  kind: "additive" | "multiplicative",
+  a: number,
+  b: number,
+  g: number,
+  p: number,
+  h: number,
+  residuals: number[] = [],
+) {
   const mul = kind === "multiplicative";
   const mean = (from: number) => y.slice(from, from + m).reduce((s, v) => s + v, 0) / m;
   const m1 = mean(0);
@@ -256,6 +266,8 @@ function referenceHW(y: Float64Array, m: number, kind: "additive" | "multiplicat
     const v = y[t] as number;
     const base = l + p * tr;
     const st = s[t % m] as number;
+    const yhat = mul ? base * st : base + st;
+    residuals.push(mul ? (v - yhat) / yhat : v - yhat);
     const nl = mul ? a * (v / st) + (1 - a) * base : a * (v - st) + (1 - a) * base;
     tr = b * (nl - l) + (1 - b) * p * tr;
     s[t % m] = mul ? g * (v / base) + (1 - g) * st : g * (v - base) + (1 - g) * st;
@@ -287,6 +299,24 @@ describe("differential: engine vs a straightforward implementation", () => {
       const ref = referenceHW(y, m, kind, a, b, g, p, 2 * m);
       for (let j = 0; j < 2 * m; j++) expect(f.p50[j]).toBeCloseTo(ref[j] as number, 8);
     }
+  });
+
+  it("intervals use the empirical 10%/90% one-step error quantiles once there are >= 100 errors", () => {
+    // m = 12, n = 24 * 12 = 288: errors after the 2 initialisation seasons = 264 >= 100.
+    // At h = 1 there is no growth factor, so p10 = p50 + q10 and p90 = p50 + q90, where q are
+    // type-7 quantiles (linear between order statistics) of the errors e_24..e_287.
+    const y = seasonal(288, 12, { sd: 3, slope: 0.1, seed: 77 });
+    const res: number[] = [];
+    referenceHW(y, 12, "additive", 0.3, 0.1, 0.2, 0.95, 1, res);
+    const e = res.slice(24).sort((u, v) => u - v);
+    const q = (p: number) => {
+      const h = (e.length - 1) * p;
+      const k = Math.floor(h);
+      return (e[k] as number) + (h - k) * ((e[Math.min(k + 1, e.length - 1)] as number) - (e[k] as number));
+    };
+    const f = engine.forecast.predict(y, 1, { season: 12, method: "additive", params: { alpha: 0.3, beta: 0.1, gamma: 0.2, phi: 0.95 } });
+    expect((f.p10[0] as number) - (f.p50[0] as number)).toBeCloseTo(q(0.1), 9);
+    expect((f.p90[0] as number) - (f.p50[0] as number)).toBeCloseTo(q(0.9), 9);
   });
 
   it("the baseline's median slope matches a sort-based median on random windows", () => {

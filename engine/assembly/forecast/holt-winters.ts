@@ -23,7 +23,7 @@
 import { ERR_INSUFFICIENT_DATA, ERR_INVALID_ARGUMENT, ERR_NEGATIVE, ERR_NOT_FINITE } from "../util/status";
 import { ForecastModel, KIND_ADDITIVE, KIND_HOLT, KIND_MULTIPLICATIVE, models, predictInto } from "./model";
 import { MAX_DIM, nelderMead } from "./optimize";
-import { seasonInit, seasonWork, smallWork } from "./scratch";
+import { quantile, residualWork, seasonInit, seasonWork, smallWork } from "./scratch";
 
 /** Smoothing parameters stay inside [PARAM_MIN, PARAM_MAX]. */
 const PARAM_MIN: f64 = 1e-4;
@@ -42,6 +42,8 @@ const START_ALPHA: f64 = 0.3;
 const START_BETA: f64 = 0.05;
 const START_GAMMA_SHARE: f64 = 0.1;
 const START_PHI: f64 = 0.95;
+/** Residuals needed (after the initialisation seasons) before intervals use empirical quantiles. */
+export const EMPIRICAL_MIN_RESIDUALS: i32 = 100;
 /** Fit methods accepted by forecast_fit. */
 export const METHOD_AUTO: i32 = 0;
 
@@ -57,6 +59,8 @@ let cB0: f64 = 0;
 let rLevel: f64 = 0;
 let rTrend: f64 = 0;
 let rRel2: f64 = 0;
+/** When non-zero, filter() stores each one-step error (relative for multiplicative) here. */
+let rStore: usize = 0;
 const xWork = new StaticArray<f64>(MAX_DIM);
 const pWork = new StaticArray<f64>(MAX_DIM);
 const bestParams = new StaticArray<f64>(MAX_DIM);
@@ -91,6 +95,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
       const base = l + phi * b;
       const e = y - base;
       sse += e * e;
+      if (rStore) store<f64>(rStore + (<usize>t << 3), e);
       const nl = alpha * y + ca * base;
       b = beta * (nl - l) + cb * phi * b;
       l = nl;
@@ -107,6 +112,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
         const st = unchecked(s[j]);
         const e = y - base - st;
         sse += e * e;
+        if (rStore) store<f64>(rStore + (<usize>t << 3), e);
         const nl = alpha * (y - st) + ca * base;
         b = beta * (nl - l) + cb * phi * b;
         unchecked((s[j] = gamma * (y - base) + cg * st));
@@ -123,6 +129,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
         const e = y - yhat;
         sse += e * e;
         rel += (e / yhat) * (e / yhat);
+        if (rStore) store<f64>(rStore + (<usize>t << 3), e / yhat);
         const nl = alpha * (y / st) + ca * base;
         b = beta * (nl - l) + cb * phi * b;
         unchecked((s[j] = gamma * (y / base) + cg * st));
@@ -227,7 +234,10 @@ function finish(): ForecastModel {
   const beta = unchecked(pWork[1]);
   const gamma = unchecked(pWork[2]);
   const phi = unchecked(pWork[3]);
+  const resid = residualWork(cN);
+  rStore = changetype<usize>(resid);
   const sse = filter(alpha, beta, gamma, phi);
+  rStore = 0;
   const md = new ForecastModel();
   md.kind = cKind;
   md.m = cKind == KIND_HOLT ? 0 : cM;
@@ -250,6 +260,15 @@ function finish(): ForecastModel {
   const smoothing = (cKind == KIND_HOLT ? 2 : 3) + (cDamped ? 1 : 0);
   md.params = smoothing + 2 + md.m;
   md.aic = nf * Math.log(max(sse, 1e-300) / nf) + 2 * <f64>md.params;
+  // Errors of the points that initialised the states are optimistic: skip them.
+  const skip = cKind == KIND_HOLT ? min(cN, HOLT_INIT_POINTS) : 2 * cM;
+  const count = cN - skip;
+  if (isFinite(sse) && count >= EMPIRICAL_MIN_RESIDUALS) {
+    for (let i = 0; i < count; i++) unchecked((resid[i] = resid[i + skip]));
+    md.q10 = quantile(resid, count, 0.1);
+    md.q90 = quantile(resid, count, 0.9);
+    md.empirical = true;
+  }
   return md;
 }
 
