@@ -120,7 +120,16 @@ const DAY_MS = 86_400_000;
 /** Periods "auto" tries when no step is known: common daily/weekly/yearly cycles. */
 const DEFAULT_CANDIDATES = [7, 12, 24, 52, 168, 288, 1440, 2016];
 
-/** A fitted model held by the engine. Call `dispose()` when done (or let `predict` manage it). */
+/** Frees engine models that were garbage-collected without dispose() (where the host supports it). */
+const finalizer =
+  typeof FinalizationRegistry === "undefined"
+    ? undefined
+    : new FinalizationRegistry<{ rt: Runtime; handle: number }>(({ rt, handle }) => rt.exports.forecast_free(handle));
+
+/**
+ * A fitted model held by the engine. Call `dispose()` when done (or let
+ * `predict` manage it); models dropped without it are freed when collected.
+ */
 export class ForecastModel {
   /** What was fitted. */
   readonly info: ForecastModelInfo;
@@ -133,6 +142,7 @@ export class ForecastModel {
     private readonly stepMs: number | undefined,
   ) {
     this.handle = handle;
+    finalizer?.register(this, { rt, handle }, this);
     const ptr = out.ensure(INFO_LEN * 8);
     check(rt.exports.forecast_info(handle, ptr), "forecast.info");
     const v = rt.f64(ptr, INFO_LEN);
@@ -171,7 +181,10 @@ export class ForecastModel {
 
   /** Releases the engine's state for this model. Further calls throw. */
   dispose(): void {
-    if (this.handle >= 0) this.rt.exports.forecast_free(this.handle);
+    if (this.handle >= 0) {
+      this.rt.exports.forecast_free(this.handle);
+      finalizer?.unregister(this);
+    }
     this.handle = -1;
   }
 }

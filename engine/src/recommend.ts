@@ -120,7 +120,10 @@ export interface Savings {
 
 /** The recommendation API on `engine.recommend`. */
 export interface RecommendApi {
-  /** Replicas that hold the target utilisation over a load path or forecast. */
+  /**
+   * Replicas that hold the target utilisation over a load path or forecast.
+   * Loads must be finite and >= 0; a Forecast's band is clamped at 0.
+   */
   replicas(load: ArrayLike<number> | Forecast, options: ReplicaOptions): ReplicaPlan;
   /** CPU and memory requests from usage samples (VPA recommender). */
   resources(samples: UsageSamples, options?: ResourceOptions): ResourcesResult;
@@ -187,7 +190,8 @@ export function createRecommendApi(rt: Runtime): RecommendApi {
       if (load !== null && typeof load === "object" && "p50" in load) {
         const band = o.band ?? "p90";
         if (!(band === "p10" || band === "p50" || band === "p90")) invalid(ctx, "band must be p10, p50 or p90", { band });
-        values = load[band];
+        // A forecast band may dip below zero on a quiet series: no load, not an error.
+        values = Float64Array.from(load[band], (v) => (v < 0 ? 0 : v));
         stepMs ??= load.stepMs;
       } else {
         values = load as ArrayLike<number>;

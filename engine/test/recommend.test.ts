@@ -68,6 +68,17 @@ describe("replicas by hand", () => {
   });
 });
 
+describe("forecast bands below zero", () => {
+  it("count as no load instead of failing", () => {
+    // Falling by 10 a minute to 40: Holt's forecast (alpha 1, beta 0, slope -10) is 30, 20, 10, 0, -10, -20.
+    // One replica per 10 (target 1, no headroom): 3, 2, 1, then 0 -> min 1, and the negatives count as 0 -> 1.
+    const f = engine.forecast.predict([70, 60, 50, 40], 6, { season: 0, stepMs: 60_000, method: "holt", params: { alpha: 1, beta: 0, gamma: 0, phi: 1 } });
+    expect(f.p50[5]).toBeCloseTo(-20, 9);
+    const opts = { capacityPerReplica: 10, targetUtilisation: 1, headroom: 0, tolerance: 0, band: "p50" as const, current: 3, stabilisationWindowMs: 0 };
+    expect(Array.from(engine.recommend.replicas(f, opts).replicas)).toEqual([3, 2, 1, 1, 1, 1]);
+  });
+});
+
 describe("VPA-style resource requests by hand", () => {
   const start = (b: number, first: number) => (first * (1.05 ** b - 1)) / 0.05;
 
