@@ -62,6 +62,12 @@ export interface ForecastModelInfo extends SmoothingParams {
   /** Final level and trend (baseline: window mean and robust slope). */
   level: number;
   trend: number;
+  /**
+   * How p10/p90 are made: "empirical" (10%/90% quantiles of >= 100 in-sample
+   * one-step errors, grown with the horizon by the ETS variance factor) or
+   * "analytic" (+/- 1.2816 sigma; short series and the baseline).
+   */
+  intervals: "empirical" | "analytic";
 }
 
 /** A forecast path with 80% prediction intervals. */
@@ -115,7 +121,7 @@ const METHOD_CODES: Record<Exclude<ForecastMethod, "baseline">, number> = {
   multiplicative: 3,
 };
 const KIND_NAMES = ["", "holt", "additive", "multiplicative", "baseline"] as const;
-const INFO_LEN = 12;
+const INFO_LEN = 13;
 const DAY_MS = 86_400_000;
 /** Periods "auto" tries when no step is known: common daily/weekly/yearly cycles. */
 const DEFAULT_CANDIDATES = [7, 12, 24, 52, 168, 288, 1440, 2016];
@@ -159,6 +165,7 @@ export class ForecastModel {
       aic: v[9] as number,
       level: v[10] as number,
       trend: v[11] as number,
+      intervals: v[12] === 1 ? "empirical" : "analytic",
     };
   }
 

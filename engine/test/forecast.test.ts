@@ -57,6 +57,7 @@ describe("Holt-Winters by hand", () => {
     expect(model.info.sigma2).toBeCloseTo(0.2, 12);
     expect(model.info.level).toBeCloseTo(4.25, 12);
     expect(model.info.trend).toBeCloseTo(0.75, 12);
+    expect(model.info.intervals).toBe("analytic"); // 5 points: too few errors for quantiles
     const f = model.forecast(2);
     expect(f.p50[0]).toBeCloseTo(5.75, 12);
     expect(f.p50[1]).toBeCloseTo(5.5, 12);
@@ -317,6 +318,7 @@ describe("differential: engine vs a straightforward implementation", () => {
     const f = engine.forecast.predict(y, 1, { season: 12, method: "additive", params: { alpha: 0.3, beta: 0.1, gamma: 0.2, phi: 0.95 } });
     expect((f.p10[0] as number) - (f.p50[0] as number)).toBeCloseTo(q(0.1), 9);
     expect((f.p90[0] as number) - (f.p50[0] as number)).toBeCloseTo(q(0.9), 9);
+    expect(f.model.intervals).toBe("empirical");
   });
 
   it("the baseline's median slope matches a sort-based median on random windows", () => {

@@ -13,7 +13,7 @@ export const KIND_BASELINE: i32 = 4;
 export const Z_P90: f64 = 1.2815515655446004;
 
 /** Number of f64 values forecast_info writes. */
-export const INFO_LEN: i32 = 12;
+export const INFO_LEN: i32 = 13;
 
 /** State of one fitted model. Allocated once per fit; forecasting allocates nothing. */
 export class ForecastModel {
