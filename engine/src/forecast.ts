@@ -68,6 +68,12 @@ export interface ForecastModelInfo extends SmoothingParams {
    * "analytic" (+/- 1.2816 sigma; short series and the baseline).
    */
   intervals: "empirical" | "analytic";
+  /**
+   * kappa in var_h = var_1 (1 + kappa sum_{j<h} c_j^2): the ETS variance growth
+   * with the horizon, rescaled to the model's in-sample h-step errors
+   * (1 when the series is too short to tell).
+   */
+  growth: number;
 }
 
 /** A forecast path with 80% prediction intervals. */
@@ -121,7 +127,7 @@ const METHOD_CODES: Record<Exclude<ForecastMethod, "baseline">, number> = {
   multiplicative: 3,
 };
 const KIND_NAMES = ["", "holt", "additive", "multiplicative", "baseline"] as const;
-const INFO_LEN = 13;
+const INFO_LEN = 14;
 const DAY_MS = 86_400_000;
 /** Periods "auto" tries when no step is known: common daily/weekly/yearly cycles. */
 const DEFAULT_CANDIDATES = [7, 12, 24, 52, 168, 288, 1440, 2016];
@@ -166,6 +172,7 @@ export class ForecastModel {
       level: v[10] as number,
       trend: v[11] as number,
       intervals: v[12] === 1 ? "empirical" : "analytic",
+      growth: v[13] as number,
     };
   }
 

@@ -23,7 +23,7 @@
 import { ERR_INSUFFICIENT_DATA, ERR_INVALID_ARGUMENT, ERR_NEGATIVE, ERR_NOT_FINITE } from "../util/status";
 import { ForecastModel, KIND_ADDITIVE, KIND_HOLT, KIND_MULTIPLICATIVE, models, predictInto } from "./model";
 import { MAX_DIM, nelderMead } from "./optimize";
-import { quantile, residualWork, seasonInit, seasonWork, smallWork } from "./scratch";
+import { calibrationWork, quantile, residualWork, seasonInit, seasonWork, smallWork } from "./scratch";
 
 /** Smoothing parameters stay inside [PARAM_MIN, PARAM_MAX]. */
 const PARAM_MIN: f64 = 1e-4;
@@ -44,6 +44,13 @@ const START_GAMMA_SHARE: f64 = 0.1;
 const START_PHI: f64 = 0.95;
 /** Residuals needed (after the initialisation seasons) before intervals use empirical quantiles. */
 export const EMPIRICAL_MIN_RESIDUALS: i32 = 100;
+/** Calibration horizon for non-seasonal models (seasonal: one season). */
+const CAL_HOLT_HORIZON: i32 = 48;
+/** Fewest and most forecast origins sampled when calibrating the interval growth. */
+const CAL_MIN_ORIGINS: i32 = 20;
+const CAL_MAX_ORIGINS: i32 = 256;
+/** Upper bound on the fitted growth scale kappa. */
+const CAL_MAX_GROWTH: f64 = 4;
 /** Fit methods accepted by forecast_fit. */
 export const METHOD_AUTO: i32 = 0;
 
@@ -272,6 +279,107 @@ function finish(): ForecastModel {
   return md;
 }
 
+/**
+ * Fits the growth scale kappa of md's intervals to its in-sample h-step errors.
+ * The filter is replayed with md's parameters; from up to CAL_MAX_ORIGINS
+ * origins after the initialisation points it forecasts H steps (H: one season,
+ * or CAL_HOLT_HORIZON) and sums squared errors per h: v(h). With
+ * r(h) = v(h) / v(1) and S(h) = sum_{j<h} c_j^2 (see model.ts), kappa is the
+ * least-squares slope of r(h) - 1 on S(h), clamped to [0, CAL_MAX_GROWTH].
+ * ETS variances assume the smoothed states are the truth; on series whose
+ * level does not wander, that overstates how fast errors grow with h, and
+ * the intervals over-cover. Runs once per fit: O(origins * H).
+ */
+function calibrate(md: ForecastModel): void {
+  md.growth = 1;
+  const n = md.n;
+  const m = md.m;
+  const kind = md.kind;
+  const H = m > 0 ? m : min(CAL_HOLT_HORIZON, n >> 2);
+  const skip = kind == KIND_HOLT ? min(n, HOLT_INIT_POINTS) : 2 * m;
+  const span = n - skip - H;
+  if (H < 2 || span < CAL_MIN_ORIGINS) return;
+  const stride = max(1, span / CAL_MAX_ORIGINS);
+  cN = n;
+  cM = m;
+  cKind = kind;
+  if (!initStates()) return;
+  const sums = calibrationWork(H);
+  for (let h = 0; h < H; h++) unchecked((sums[h] = 0));
+  const ptr = cPtr;
+  const alpha = md.alpha;
+  const beta = md.beta;
+  const gamma = md.gamma;
+  const phi = md.phi;
+  let l = cL0;
+  let b = cB0;
+  const s = seasonWork(max(m, 1));
+  if (m > 0) {
+    const s0 = seasonInit(m);
+    for (let i = 0; i < m; i++) unchecked((s[i] = s0[i]));
+  }
+  let origins = 0;
+  let j = 0; // t mod m
+  for (let t = 0; t < n; t++) {
+    if (t >= skip && t <= n - H && (t - skip) % stride == 0) {
+      let damp: f64 = 0;
+      let phiPow: f64 = 1;
+      let k = j;
+      for (let h = 0; h < H; h++) {
+        phiPow *= phi;
+        damp += phiPow;
+        const base = l + damp * b;
+        let f = base;
+        if (kind == KIND_ADDITIVE) f = base + unchecked(s[k]);
+        else if (kind == KIND_MULTIPLICATIVE) f = base * unchecked(s[k]);
+        let e = load<f64>(ptr + (<usize>(t + h) << 3)) - f;
+        if (kind == KIND_MULTIPLICATIVE) e = f > 0 ? e / f : 0;
+        unchecked((sums[h] += e * e));
+        if (m > 0 && ++k == m) k = 0;
+      }
+      origins++;
+    }
+    const y = load<f64>(ptr + (<usize>t << 3));
+    const base = l + phi * b;
+    let nl: f64;
+    if (kind == KIND_HOLT) {
+      nl = alpha * y + (1 - alpha) * base;
+    } else {
+      const st = unchecked(s[j]);
+      if (kind == KIND_ADDITIVE) {
+        nl = alpha * (y - st) + (1 - alpha) * base;
+        unchecked((s[j] = gamma * (y - base) + (1 - gamma) * st));
+      } else {
+        if (!(base > 0 && st > 0)) return;
+        nl = alpha * (y / st) + (1 - alpha) * base;
+        unchecked((s[j] = gamma * (y / base) + (1 - gamma) * st));
+      }
+      if (++j == m) j = 0;
+    }
+    b = beta * (nl - l) + (1 - beta) * phi * b;
+    l = nl;
+  }
+  const v1 = unchecked(sums[0]);
+  if (origins < CAL_MIN_ORIGINS || !(v1 > 0)) return;
+  // Least squares of r(h) - 1 = kappa S(h) through the origin.
+  let sxy: f64 = 0;
+  let sxx: f64 = 0;
+  let damp: f64 = 0;
+  let phiPow: f64 = 1;
+  let sumC2: f64 = 0;
+  for (let h = 1; h < H; h++) {
+    phiPow *= phi;
+    damp += phiPow;
+    let c = alpha * (1 + beta * damp);
+    if (m > 0 && h % m == 0) c += gamma;
+    sumC2 += c * c; // S(h + 1)
+    const r = unchecked(sums[h]) / v1;
+    sxy += sumC2 * (r - 1);
+    sxx += sumC2 * sumC2;
+  }
+  if (sxx > 0) md.growth = min(max(sxy / sxx, 0), CAL_MAX_GROWTH);
+}
+
 /** Fits one kind with optimised parameters; null when the kind cannot be fitted (e.g. non-positive data for multiplicative). */
 function fitKind(kind: i32): ForecastModel | null {
   cKind = kind;
@@ -308,6 +416,12 @@ export let lastFitStatus: i32 = 0;
  * Returns null and sets lastFitStatus on failure. Used by forecast_fit and the backtest.
  */
 export function fitModel(ptr: usize, n: i32, m: i32, method: i32, damped: bool): ForecastModel | null {
+  const md = fitUncalibrated(ptr, n, m, method, damped);
+  if (md !== null) calibrate(md);
+  return md;
+}
+
+function fitUncalibrated(ptr: usize, n: i32, m: i32, method: i32, damped: bool): ForecastModel | null {
   lastFitStatus = ERR_INVALID_ARGUMENT;
   if (n < 0 || m < 0 || m == 1 || method < 0 || method > KIND_MULTIPLICATIVE) return null;
   if (method >= KIND_ADDITIVE && m == 0) return null;
@@ -427,5 +541,6 @@ export function forecast_fit_fixed(ptr: usize, n: i32, m: i32, kind: i32, alpha:
   unchecked((pWork[3] = phi));
   const md = finish();
   if (!isFinite(md.sse)) return ERR_INVALID_ARGUMENT;
+  calibrate(md);
   return models.add(md);
 }

@@ -13,7 +13,7 @@ export const KIND_BASELINE: i32 = 4;
 export const Z_P90: f64 = 1.2815515655446004;
 
 /** Number of f64 values forecast_info writes. */
-export const INFO_LEN: i32 = 13;
+export const INFO_LEN: i32 = 14;
 
 /** State of one fitted model. Allocated once per fit; forecasting allocates nothing. */
 export class ForecastModel {
@@ -44,6 +44,11 @@ export class ForecastModel {
    * coverage near 80% when errors are skewed or heavy-tailed.
    */
   empirical: bool = false;
+  /**
+   * Scale kappa of the analytic variance growth, var_h = var_1 (1 + kappa sum c^2),
+   * fitted to in-sample h-step errors (1: the model's own ETS variance).
+   */
+  growth: f64 = 1;
   q10: f64 = 0;
   q90: f64 = 0;
   /** Baseline: window length and the sum of squares of its centred time index. */
@@ -92,8 +97,8 @@ export function predictInto(md: ForecastModel, h: i32, p10: usize, p50: usize, p
     let mid = base;
     if (kind == KIND_ADDITIVE) mid = base + unchecked(md.season[(md.n - 1 + j) % m]);
     else if (kind == KIND_MULTIPLICATIVE) mid = base * unchecked(md.season[(md.n - 1 + j) % m]);
-    // The h-step error is the one-step error scaled by sqrt(1 + sum c^2).
-    const grow = Math.sqrt(1 + sumC2);
+    // The h-step error is the one-step error scaled by sqrt(1 + kappa sum c^2).
+    const grow = Math.sqrt(1 + md.growth * sumC2);
     const scale = kind == KIND_MULTIPLICATIVE ? Math.abs(mid) * grow : grow;
     const lo = md.empirical ? md.q10 : -Z_P90 * Math.sqrt(md.sigma2);
     const hi = md.empirical ? md.q90 : Z_P90 * Math.sqrt(md.sigma2);

@@ -80,3 +80,11 @@ export function quantile(a: StaticArray<f64>, n: i32, p: f64): f64 {
   for (let i = k + 1; i < n; i++) next = min(next, unchecked(a[i]));
   return v + frac * (next - v);
 }
+
+let cal = new StaticArray<f64>(0);
+
+/** Per-horizon sums of squared in-sample errors for interval calibration (length >= h). */
+export function calibrationWork(h: i32): StaticArray<f64> {
+  if (cal.length < h) cal = new StaticArray<f64>(h);
+  return cal;
+}
