@@ -216,6 +216,25 @@ describe("forecast quality", () => {
     holt.dispose();
   });
 
+  it("a constant series forecasts the constant with zero-width intervals", () => {
+    const f = engine.forecast.predict(new Float64Array(500).fill(42), 5, { stepMs: 3_600_000 });
+    expect(f.model.season).toBe(0); // nothing to correlate after detrending
+    for (let i = 0; i < 5; i++) {
+      expect(f.p50[i]).toBeCloseTo(42, 9);
+      expect(f.p10[i]).toBeCloseTo(42, 9);
+      expect(f.p90[i]).toBeCloseTo(42, 9);
+    }
+  });
+
+  it("auto picks a multiplicative model when the season's amplitude grows with the level", () => {
+    // y = (50 + t/2) (1 + 0.4 sin(2 pi t / 24)) (1 + 0.02 N(0,1)): the swing grows from +/-20 to +/-116.
+    const r = rng(61);
+    const y = Float64Array.from({ length: 24 * 12 }, (_, t) => (50 + t / 2) * (1 + 0.4 * Math.sin((2 * Math.PI * t) / 24)) * (1 + 0.02 * gauss(r)));
+    expect(engine.forecast.fit(y, { stepMs: 3_600_000 }).info.method).toBe("multiplicative");
+    const z = seasonal(24 * 12, 24, { sd: 1, slope: 0.5, amp: 30, seed: 62 });
+    expect(engine.forecast.fit(z, { stepMs: 3_600_000 }).info.method).toBe("additive");
+  });
+
   it("timestamps of forecast steps follow the fit's step", () => {
     const ts = [0, 60_000, 120_000, 180_000, 240_000];
     const f = engine.forecast.predict([1, 2, 3, 4, 5], 2, { timestamps: ts, season: 0 });
