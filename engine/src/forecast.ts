@@ -219,8 +219,11 @@ export interface ForecastApi {
   backtest(values: ArrayLike<number>, options: BacktestOptions): BacktestResult;
 }
 
-/** Checks a series: non-empty array of finite numbers. */
-function checkValues(ctx: string, values: ArrayLike<number>, name = "values"): void {
+/** Largest |value| a series may hold (engine: MAX_ABS_VALUE); squared errors must stay finite. */
+const MAX_ABS_VALUE = 1e100;
+
+/** Checks a series: an array of finite numbers (within +/-1e100 unless `anyMagnitude`). */
+function checkValues(ctx: string, values: ArrayLike<number>, name = "values", anyMagnitude = false): void {
   if (values === null || typeof values !== "object" || typeof values.length !== "number") {
     invalid(ctx, `${name} must be an array of numbers`);
   }
@@ -229,6 +232,7 @@ function checkValues(ctx: string, values: ArrayLike<number>, name = "values"): v
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new EngineError("not_finite", `${ctx}: ${name}[${i}] is not a finite number`, { index: i, value: v });
     }
+    if (!anyMagnitude && Math.abs(v) > MAX_ABS_VALUE) invalid(ctx, `${name}[${i}] is beyond +/-1e100`, { index: i, value: v });
   }
 }
 
@@ -237,7 +241,7 @@ function timing(ctx: string, n: number, o: FitOptions): { stepMs?: number; lastT
   if (o.timestamps !== undefined) {
     const ts = o.timestamps;
     if (ts.length !== n) invalid(ctx, "timestamps and values differ in length", { timestamps: ts.length, values: n });
-    checkValues(ctx, ts, "timestamps");
+    checkValues(ctx, ts, "timestamps", true);
     for (let i = 1; i < n; i++) {
       if ((ts[i] as number) <= (ts[i - 1] as number)) {
         throw new EngineError("out_of_order", `${ctx}: timestamps must be strictly increasing`, { index: i });

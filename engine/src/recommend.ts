@@ -137,6 +137,8 @@ const CPU_MAX = 1000;
 const MEMORY_FIRST_BUCKET = 1e7;
 const MEMORY_MAX = 1e12;
 const GIB = 2 ** 30;
+/** Replica counts cross into the engine as i32. */
+const MAX_REPLICAS = 1_000_000_000;
 
 function finite(ctx: string, name: string, v: unknown, { min = Number.NEGATIVE_INFINITY, integer = false } = {}): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
@@ -206,6 +208,7 @@ export function createRecommendApi(rt: Runtime): RecommendApi {
       const minR = finite(ctx, "min", o.min ?? 1, { min: 0, integer: true });
       const maxR = finite(ctx, "max", o.max ?? 1000, { min: minR, integer: true });
       const current = finite(ctx, "current", o.current ?? minR, { min: 0, integer: true });
+      if (maxR > MAX_REPLICAS || current > MAX_REPLICAS) invalid(ctx, `replica counts must be <= ${MAX_REPLICAS}`, { max: maxR, current });
       const tolerance = finite(ctx, "tolerance", o.tolerance ?? 0.1, { min: 0 });
       if (tolerance >= 1) invalid(ctx, "tolerance must be < 1", { tolerance });
       const windowMs = finite(ctx, "stabilisationWindowMs", o.stabilisationWindowMs ?? 300_000, { min: 0 });
@@ -215,8 +218,9 @@ export function createRecommendApi(rt: Runtime): RecommendApi {
       if (windowMs > 0 || leadMs > 0) {
         if (stepMs === undefined) invalid(ctx, "stepMs is needed to turn the window and lead into steps");
         finite(ctx, "stepMs", stepMs, { min: Number.MIN_VALUE });
-        window = Math.ceil(windowMs / stepMs);
-        lead = Math.ceil(leadMs / stepMs);
+        // Beyond the path's length a longer window or lead changes nothing; capping keeps them in i32.
+        window = Math.min(Math.ceil(windowMs / stepMs), n + 1);
+        lead = Math.min(Math.ceil(leadMs / stepMs), n + 1);
       }
       const lptr = rt.putF64(input, values);
       const base = scratch.ensure(n * 12);

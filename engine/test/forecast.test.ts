@@ -256,6 +256,16 @@ describe("bad input", () => {
     expect(code(() => engine.forecast.fit([1, 2, Number.NaN, 4, 5]))).toBe("not_finite");
     expect(code(() => engine.forecast.fit([1, 2, Number.POSITIVE_INFINITY, 4, 5]))).toBe("not_finite");
     expect(code(() => engine.forecast.fit([1, 2, 3], { season: 0 }))).toBe("insufficient_data");
+    expect(code(() => engine.forecast.fit([1, 2, 1e200, 4, 5], { season: 0 }))).toBe("invalid_argument");
+    // The engine checks too, whatever the host sends (the facade's check is bypassed here).
+    const rt = engine.runtime;
+    const ptr = rt.exports.alloc(5 * 8);
+    rt.f64(ptr, 5).set([1, 2, 1e200, 4, 5]);
+    expect(rt.exports.forecast_fit(ptr, 5, 0, 0, 1)).toBe(-1);
+    expect(rt.exports.forecast_fit_baseline(ptr, 5, 4)).toBe(-1);
+    rt.f64(ptr, 5).set([1, 2, Number.NaN, 4, 5]);
+    expect(rt.exports.forecast_fit(ptr, 5, 0, 0, 1)).toBe(-2);
+    rt.exports.free(ptr);
     expect(code(() => engine.forecast.fit([1, 2, 3, 4, 5, 6], { season: 4, method: "additive" }))).toBe("insufficient_data");
     expect(code(() => engine.forecast.fit([1, -2, 3, 4, 5, 6], { season: 2, method: "multiplicative" }))).toBe("negative");
     expect(code(() => engine.forecast.fit([1, 2, 3, 4, 5], { timestamps: [0, 2, 1, 3, 4] }))).toBe("out_of_order");
@@ -376,5 +386,40 @@ describe("differential: engine vs a straightforward implementation", () => {
       expect(f.model.trend).toBeCloseTo(med, 12);
       expect(f.p50[0]).toBeCloseTo(mean + med * ((w - 1) / 2 + 1), 10);
     }
+  });
+});
+
+describe("never traps", () => {
+  it("random series and options give a forecast or a typed EngineError (not a trap)", () => {
+    const r = rng(404);
+    const methods = ["auto", "holt", "additive", "multiplicative", "baseline"] as const;
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+    for (let k = 0; k < 300; k++) {
+      const n = Math.floor(r() ** 2 * 200);
+      const scale = pick([0, 1e-300, 1, 1e6, 1e150]);
+      const y = Array.from({ length: n }, () => (r() < 0.3 ? 0 : (r() - 0.2) * scale));
+      const opts = {
+        season: pick(["auto", 0, 2, 3, 7, 24, 500] as const),
+        method: pick(methods),
+        stepMs: pick([undefined, 60_000, 3_600_000]),
+        damped: r() < 0.5,
+        window: pick([undefined, 4, 10, 300]),
+      };
+      try {
+        const f = engine.forecast.predict(y, 1 + Math.floor(r() * 50), opts);
+        expect(f.p50.length).toBeGreaterThan(0);
+      } catch (e) {
+        expect(e).toBeInstanceOf(EngineError);
+        expect((e as EngineError).code).not.toBe("trap");
+      }
+      try {
+        engine.forecast.backtest(y, { ...opts, horizon: 1 + Math.floor(r() * 10) });
+      } catch (e) {
+        expect(e).toBeInstanceOf(EngineError);
+        expect((e as EngineError).code).not.toBe("trap");
+      }
+    }
+    // Still answers correctly afterwards.
+    expect(engine.forecast.metrics([2, 4], [1, 5], [1, 2, 3, 5]).mase).toBeCloseTo(0.75, 12);
   });
 });

@@ -395,12 +395,16 @@ function fitKind(kind: i32): ForecastModel | null {
   return finish();
 }
 
-/** Checks the series: finite, and positive when `positive`. Returns a status. */
+/** Largest |value| accepted: squared errors summed over a series must stay finite. */
+export const MAX_ABS_VALUE: f64 = 1e100;
+
+/** Checks the series: finite and within MAX_ABS_VALUE. Returns a status, else 1 when all values are > 0, 0 otherwise. */
 function scan(ptr: usize, n: i32): i32 {
   let allPositive = 1;
   for (let t = 0; t < n; t++) {
     const y = load<f64>(ptr + (<usize>t << 3));
     if (!isFinite(y)) return ERR_NOT_FINITE;
+    if (Math.abs(y) > MAX_ABS_VALUE) return ERR_INVALID_ARGUMENT;
     if (!(y > 0)) allPositive = 0;
   }
   return allPositive;
