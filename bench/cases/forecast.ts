@@ -1,7 +1,8 @@
 // Forecasting: fit + forecast on 8,640 points (30 days at 5 minutes, daily
 // season 288) of seeded synthetic load, the last day held back. Helios
 // (Holt-Winters with detected season, model kind chosen automatically) vs
-// @bsull/augurs (MSTL with an ETS trend, and ETS) and vs arima (AutoARIMA).
+// @bsull/augurs (MSTL with an ETS trend; AutoETS non-seasonal and with the
+// seasonal search) and vs arima (AutoARIMA).
 // Every forecaster gets the same 29 training days and is scored with the same
 // MASE on the held-back day (scale: in-sample seasonal naive MAE, m = 288).
 import { readFile } from "node:fs/promises";
@@ -93,6 +94,20 @@ export default async function forecastBench(): Promise<BenchRow[]> {
     m.free();
   }, 3);
   row("@bsull/augurs AutoETS(ZZN)", etsMs, etsPred);
+
+  // AutoETS searching seasonal models too (seconds): once.
+  let etsSeasonalPred: number[] = [];
+  const etsSeasonalMs = await timeMs(() => {
+    const m = new etsMod.AutoETS(SEASON, "ZZZ");
+    m.fit(train);
+    etsSeasonalPred = m.predict(SEASON).point;
+    m.free();
+  }, 1);
+  row("@bsull/augurs AutoETS(ZZZ, 288)", etsSeasonalMs, etsSeasonalPred);
+  if (etsSeasonalPred.every((v, i) => v === etsPred[i])) {
+    // Seen here: the search settles on a non-seasonal model (augurs' "AAA" finds "no model").
+    (rows[rows.length - 1] as BenchRow).notes = { ...rows[rows.length - 1]?.notes, augurs: "chose a non-seasonal model (same forecast as ZZN)" };
+  }
 
   // arima: AutoARIMA is slow (seconds); run it once, in a child process: its
   // fixed-size wasm heap traps ("memory access out of bounds") on some series

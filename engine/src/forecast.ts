@@ -62,6 +62,18 @@ export interface ForecastModelInfo extends SmoothingParams {
   /** Final level and trend (baseline: window mean and robust slope). */
   level: number;
   trend: number;
+  /**
+   * How p10/p90 are made: "empirical" (10%/90% quantiles of >= 100 in-sample
+   * one-step errors, grown with the horizon by the ETS variance factor) or
+   * "analytic" (+/- 1.2816 sigma; short series and the baseline).
+   */
+  intervals: "empirical" | "analytic";
+  /**
+   * kappa in var_h = var_1 (1 + kappa sum_{j<h} c_j^2): the ETS variance growth
+   * with the horizon, rescaled to the model's in-sample h-step errors
+   * (1 when the series is too short to tell).
+   */
+  growth: number;
 }
 
 /** A forecast path with 80% prediction intervals. */
@@ -115,12 +127,21 @@ const METHOD_CODES: Record<Exclude<ForecastMethod, "baseline">, number> = {
   multiplicative: 3,
 };
 const KIND_NAMES = ["", "holt", "additive", "multiplicative", "baseline"] as const;
-const INFO_LEN = 12;
+const INFO_LEN = 14;
 const DAY_MS = 86_400_000;
 /** Periods "auto" tries when no step is known: common daily/weekly/yearly cycles. */
 const DEFAULT_CANDIDATES = [7, 12, 24, 52, 168, 288, 1440, 2016];
 
-/** A fitted model held by the engine. Call `dispose()` when done (or let `predict` manage it). */
+/** Frees engine models that were garbage-collected without dispose() (where the host supports it). */
+const finalizer =
+  typeof FinalizationRegistry === "undefined"
+    ? undefined
+    : new FinalizationRegistry<{ rt: Runtime; handle: number }>(({ rt, handle }) => rt.exports.forecast_free(handle));
+
+/**
+ * A fitted model held by the engine. Call `dispose()` when done (or let
+ * `predict` manage it); models dropped without it are freed when collected.
+ */
 export class ForecastModel {
   /** What was fitted. */
   readonly info: ForecastModelInfo;
@@ -133,6 +154,7 @@ export class ForecastModel {
     private readonly stepMs: number | undefined,
   ) {
     this.handle = handle;
+    finalizer?.register(this, { rt, handle }, this);
     const ptr = out.ensure(INFO_LEN * 8);
     check(rt.exports.forecast_info(handle, ptr), "forecast.info");
     const v = rt.f64(ptr, INFO_LEN);
@@ -149,6 +171,8 @@ export class ForecastModel {
       aic: v[9] as number,
       level: v[10] as number,
       trend: v[11] as number,
+      intervals: v[12] === 1 ? "empirical" : "analytic",
+      growth: v[13] as number,
     };
   }
 
@@ -171,7 +195,10 @@ export class ForecastModel {
 
   /** Releases the engine's state for this model. Further calls throw. */
   dispose(): void {
-    if (this.handle >= 0) this.rt.exports.forecast_free(this.handle);
+    if (this.handle >= 0) {
+      this.rt.exports.forecast_free(this.handle);
+      finalizer?.unregister(this);
+    }
     this.handle = -1;
   }
 }
@@ -192,8 +219,11 @@ export interface ForecastApi {
   backtest(values: ArrayLike<number>, options: BacktestOptions): BacktestResult;
 }
 
-/** Checks a series: non-empty array of finite numbers. */
-function checkValues(ctx: string, values: ArrayLike<number>, name = "values"): void {
+/** Largest |value| a series may hold (engine: MAX_ABS_VALUE); squared errors must stay finite. */
+const MAX_ABS_VALUE = 1e100;
+
+/** Checks a series: an array of finite numbers (within +/-1e100 unless `anyMagnitude`). */
+function checkValues(ctx: string, values: ArrayLike<number>, name = "values", anyMagnitude = false): void {
   if (values === null || typeof values !== "object" || typeof values.length !== "number") {
     invalid(ctx, `${name} must be an array of numbers`);
   }
@@ -202,6 +232,7 @@ function checkValues(ctx: string, values: ArrayLike<number>, name = "values"): v
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new EngineError("not_finite", `${ctx}: ${name}[${i}] is not a finite number`, { index: i, value: v });
     }
+    if (!anyMagnitude && Math.abs(v) > MAX_ABS_VALUE) invalid(ctx, `${name}[${i}] is beyond +/-1e100`, { index: i, value: v });
   }
 }
 
@@ -210,7 +241,7 @@ function timing(ctx: string, n: number, o: FitOptions): { stepMs?: number; lastT
   if (o.timestamps !== undefined) {
     const ts = o.timestamps;
     if (ts.length !== n) invalid(ctx, "timestamps and values differ in length", { timestamps: ts.length, values: n });
-    checkValues(ctx, ts, "timestamps");
+    checkValues(ctx, ts, "timestamps", true);
     for (let i = 1; i < n; i++) {
       if ((ts[i] as number) <= (ts[i - 1] as number)) {
         throw new EngineError("out_of_order", `${ctx}: timestamps must be strictly increasing`, { index: i });

@@ -120,7 +120,10 @@ export interface Savings {
 
 /** The recommendation API on `engine.recommend`. */
 export interface RecommendApi {
-  /** Replicas that hold the target utilisation over a load path or forecast. */
+  /**
+   * Replicas that hold the target utilisation over a load path or forecast.
+   * Loads must be finite and >= 0; a Forecast's band is clamped at 0.
+   */
   replicas(load: ArrayLike<number> | Forecast, options: ReplicaOptions): ReplicaPlan;
   /** CPU and memory requests from usage samples (VPA recommender). */
   resources(samples: UsageSamples, options?: ResourceOptions): ResourcesResult;
@@ -134,6 +137,8 @@ const CPU_MAX = 1000;
 const MEMORY_FIRST_BUCKET = 1e7;
 const MEMORY_MAX = 1e12;
 const GIB = 2 ** 30;
+/** Replica counts cross into the engine as i32. */
+const MAX_REPLICAS = 1_000_000_000;
 
 function finite(ctx: string, name: string, v: unknown, { min = Number.NEGATIVE_INFINITY, integer = false } = {}): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
@@ -187,7 +192,8 @@ export function createRecommendApi(rt: Runtime): RecommendApi {
       if (load !== null && typeof load === "object" && "p50" in load) {
         const band = o.band ?? "p90";
         if (!(band === "p10" || band === "p50" || band === "p90")) invalid(ctx, "band must be p10, p50 or p90", { band });
-        values = load[band];
+        // A forecast band may dip below zero on a quiet series: no load, not an error.
+        values = Float64Array.from(load[band], (v) => (v < 0 ? 0 : v));
         stepMs ??= load.stepMs;
       } else {
         values = load as ArrayLike<number>;
@@ -202,6 +208,7 @@ export function createRecommendApi(rt: Runtime): RecommendApi {
       const minR = finite(ctx, "min", o.min ?? 1, { min: 0, integer: true });
       const maxR = finite(ctx, "max", o.max ?? 1000, { min: minR, integer: true });
       const current = finite(ctx, "current", o.current ?? minR, { min: 0, integer: true });
+      if (maxR > MAX_REPLICAS || current > MAX_REPLICAS) invalid(ctx, `replica counts must be <= ${MAX_REPLICAS}`, { max: maxR, current });
       const tolerance = finite(ctx, "tolerance", o.tolerance ?? 0.1, { min: 0 });
       if (tolerance >= 1) invalid(ctx, "tolerance must be < 1", { tolerance });
       const windowMs = finite(ctx, "stabilisationWindowMs", o.stabilisationWindowMs ?? 300_000, { min: 0 });
@@ -211,8 +218,9 @@ export function createRecommendApi(rt: Runtime): RecommendApi {
       if (windowMs > 0 || leadMs > 0) {
         if (stepMs === undefined) invalid(ctx, "stepMs is needed to turn the window and lead into steps");
         finite(ctx, "stepMs", stepMs, { min: Number.MIN_VALUE });
-        window = Math.ceil(windowMs / stepMs);
-        lead = Math.ceil(leadMs / stepMs);
+        // Beyond the path's length a longer window or lead changes nothing; capping keeps them in i32.
+        window = Math.min(Math.ceil(windowMs / stepMs), n + 1);
+        lead = Math.min(Math.ceil(leadMs / stepMs), n + 1);
       }
       const lptr = rt.putF64(input, values);
       const base = scratch.ensure(n * 12);

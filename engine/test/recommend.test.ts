@@ -68,6 +68,17 @@ describe("replicas by hand", () => {
   });
 });
 
+describe("forecast bands below zero", () => {
+  it("count as no load instead of failing", () => {
+    // Falling by 10 a minute to 40: Holt's forecast (alpha 1, beta 0, slope -10) is 30, 20, 10, 0, -10, -20.
+    // One replica per 10 (target 1, no headroom): 3, 2, 1, then 0 -> min 1, and the negatives count as 0 -> 1.
+    const f = engine.forecast.predict([70, 60, 50, 40], 6, { season: 0, stepMs: 60_000, method: "holt", params: { alpha: 1, beta: 0, gamma: 0, phi: 1 } });
+    expect(f.p50[5]).toBeCloseTo(-20, 9);
+    const opts = { capacityPerReplica: 10, targetUtilisation: 1, headroom: 0, tolerance: 0, band: "p50" as const, current: 3, stabilisationWindowMs: 0 };
+    expect(Array.from(engine.recommend.replicas(f, opts).replicas)).toEqual([3, 2, 1, 1, 1, 1]);
+  });
+});
+
 describe("VPA-style resource requests by hand", () => {
   const start = (b: number, first: number) => (first * (1.05 ** b - 1)) / 0.05;
 
@@ -156,6 +167,10 @@ describe("bad input", () => {
     const d = { replicas: 1, cpu: 1, memoryBytes: 1 };
     expect(code(() => engine.recommend.savings(d, { ...d, cpu: -1 }, { vcpuHour: 1, gibHour: 1 }))).toBe("negative");
     expect(code(() => engine.recommend.savings(d, d, { vcpuHour: Number.POSITIVE_INFINITY, gibHour: 1 }))).toBe("not_finite");
+    expect(code(() => engine.recommend.replicas([1], { ...base, max: 1e12 }))).toBe("invalid_argument");
+    // A window and lead far longer than the path act as the whole path (no i32 wrap-around).
+    const long = engine.recommend.replicas([500, 50, 50], { ...base, current: 1, stabilisationWindowMs: 1e15, leadMs: 1e15 });
+    expect(Array.from(long.replicas)).toEqual([10, 10, 10]);
     expect(engine.recommend.replicas([100], base).now).toBe(2);
   });
 });
@@ -243,6 +258,46 @@ describe("differential: engine vs straightforward implementations", () => {
       expect(got?.weight).toBeCloseTo(total, 9);
       expect(got?.percentile).toBeCloseTo(edge, 9);
       expect(got?.request).toBeCloseTo(Math.max(edge * 1.15, 0.025), 9);
+    }
+  });
+});
+
+describe("never traps", () => {
+  it("random loads, samples and options give a result or a typed EngineError (not a trap)", () => {
+    const r = rng(505);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+    const num = () => pick([0, -1, 0.5, 3, 1e9, 1e300, Number.NaN, 1e-9]);
+    const expectTyped = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        expect(e).toBeInstanceOf(EngineError);
+        expect((e as EngineError).code).not.toBe("trap");
+      }
+    };
+    for (let k = 0; k < 300; k++) {
+      const n = Math.floor(r() * 50);
+      const load = Array.from({ length: n }, () => (r() < 0.05 ? num() : r() * 1e4));
+      expectTyped(() =>
+        engine.recommend.replicas(load, {
+          capacityPerReplica: num(),
+          targetUtilisation: pick([undefined, 0.5, 1, 2, 0]),
+          headroom: pick([undefined, 0, 0.2, -1]),
+          min: pick([undefined, 0, 1, 3]),
+          max: pick([undefined, 2, 10, 1e6]),
+          current: pick([undefined, 0, 5, 1e6]),
+          stepMs: pick([undefined, 1, 60_000]),
+          stabilisationWindowMs: pick([undefined, 0, 1e9]),
+          leadMs: pick([undefined, 0, 1e12]),
+        }),
+      );
+      const ts = Array.from({ length: n }, () => (r() < 0.05 ? num() : r() * 1e10));
+      expectTyped(() =>
+        engine.recommend.resources(
+          { timestamps: ts, cpu: load.map((v) => v / 1e3), memory: r() < 0.5 ? load.map((v) => v * 1e6) : undefined },
+          { cpuPercentile: pick([undefined, 0, 0.5, 1, 1.5]), halfLifeMs: pick([undefined, 1, 1e-300]), safetyMargin: num() },
+        ),
+      );
     }
   });
 });

@@ -4,6 +4,7 @@
 // short series.
 
 import { ERR_INSUFFICIENT_DATA, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE } from "../util/status";
+import { MAX_ABS_VALUE } from "./holt-winters";
 import { ForecastModel, KIND_BASELINE, models } from "./model";
 import { median, smallWork } from "./scratch";
 
@@ -30,6 +31,7 @@ export function fitBaseline(ptr: usize, n: i32, k: i32): ForecastModel | null {
   if (k < BASELINE_MIN_WINDOW || n < 0) return null;
   baselineStatus = ERR_INSUFFICIENT_DATA;
   if (n < k) return null;
+  baselineStatus = ERR_INVALID_ARGUMENT;
   const start = ptr + (<usize>(n - k) << 3);
   let sum: f64 = 0;
   for (let i = 0; i < k; i++) {
@@ -38,8 +40,10 @@ export function fitBaseline(ptr: usize, n: i32, k: i32): ForecastModel | null {
       baselineStatus = ERR_NOT_FINITE;
       return null;
     }
+    if (Math.abs(y) > MAX_ABS_VALUE) return null;
     sum += y;
   }
+  baselineStatus = ERR_INVALID_ARGUMENT;
   const mean = sum / <f64>k;
   const gap = k >> 1;
   const pairs = k - gap;

@@ -23,7 +23,7 @@
 import { ERR_INSUFFICIENT_DATA, ERR_INVALID_ARGUMENT, ERR_NEGATIVE, ERR_NOT_FINITE } from "../util/status";
 import { ForecastModel, KIND_ADDITIVE, KIND_HOLT, KIND_MULTIPLICATIVE, models, predictInto } from "./model";
 import { MAX_DIM, nelderMead } from "./optimize";
-import { seasonInit, seasonWork, smallWork } from "./scratch";
+import { calibrationWork, quantile, residualWork, seasonInit, seasonWork, smallWork } from "./scratch";
 
 /** Smoothing parameters stay inside [PARAM_MIN, PARAM_MAX]. */
 const PARAM_MIN: f64 = 1e-4;
@@ -42,6 +42,15 @@ const START_ALPHA: f64 = 0.3;
 const START_BETA: f64 = 0.05;
 const START_GAMMA_SHARE: f64 = 0.1;
 const START_PHI: f64 = 0.95;
+/** Residuals needed (after the initialisation seasons) before intervals use empirical quantiles. */
+export const EMPIRICAL_MIN_RESIDUALS: i32 = 100;
+/** Calibration horizon for non-seasonal models (seasonal: one season). */
+const CAL_HOLT_HORIZON: i32 = 48;
+/** Fewest and most forecast origins sampled when calibrating the interval growth. */
+const CAL_MIN_ORIGINS: i32 = 20;
+const CAL_MAX_ORIGINS: i32 = 256;
+/** Upper bound on the fitted growth scale kappa. */
+const CAL_MAX_GROWTH: f64 = 4;
 /** Fit methods accepted by forecast_fit. */
 export const METHOD_AUTO: i32 = 0;
 
@@ -57,6 +66,8 @@ let cB0: f64 = 0;
 let rLevel: f64 = 0;
 let rTrend: f64 = 0;
 let rRel2: f64 = 0;
+/** When non-zero, filter() stores each one-step error (relative for multiplicative) here. */
+let rStore: usize = 0;
 const xWork = new StaticArray<f64>(MAX_DIM);
 const pWork = new StaticArray<f64>(MAX_DIM);
 const bestParams = new StaticArray<f64>(MAX_DIM);
@@ -91,6 +102,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
       const base = l + phi * b;
       const e = y - base;
       sse += e * e;
+      if (rStore) store<f64>(rStore + (<usize>t << 3), e);
       const nl = alpha * y + ca * base;
       b = beta * (nl - l) + cb * phi * b;
       l = nl;
@@ -107,6 +119,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
         const st = unchecked(s[j]);
         const e = y - base - st;
         sse += e * e;
+        if (rStore) store<f64>(rStore + (<usize>t << 3), e);
         const nl = alpha * (y - st) + ca * base;
         b = beta * (nl - l) + cb * phi * b;
         unchecked((s[j] = gamma * (y - base) + cg * st));
@@ -123,6 +136,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
         const e = y - yhat;
         sse += e * e;
         rel += (e / yhat) * (e / yhat);
+        if (rStore) store<f64>(rStore + (<usize>t << 3), e / yhat);
         const nl = alpha * (y / st) + ca * base;
         b = beta * (nl - l) + cb * phi * b;
         unchecked((s[j] = gamma * (y / base) + cg * st));
@@ -227,7 +241,10 @@ function finish(): ForecastModel {
   const beta = unchecked(pWork[1]);
   const gamma = unchecked(pWork[2]);
   const phi = unchecked(pWork[3]);
+  const resid = residualWork(cN);
+  rStore = changetype<usize>(resid);
   const sse = filter(alpha, beta, gamma, phi);
+  rStore = 0;
   const md = new ForecastModel();
   md.kind = cKind;
   md.m = cKind == KIND_HOLT ? 0 : cM;
@@ -250,7 +267,117 @@ function finish(): ForecastModel {
   const smoothing = (cKind == KIND_HOLT ? 2 : 3) + (cDamped ? 1 : 0);
   md.params = smoothing + 2 + md.m;
   md.aic = nf * Math.log(max(sse, 1e-300) / nf) + 2 * <f64>md.params;
+  // Errors of the points that initialised the states are optimistic: skip them.
+  const skip = cKind == KIND_HOLT ? min(cN, HOLT_INIT_POINTS) : 2 * cM;
+  const count = cN - skip;
+  if (isFinite(sse) && count >= EMPIRICAL_MIN_RESIDUALS) {
+    for (let i = 0; i < count; i++) unchecked((resid[i] = resid[i + skip]));
+    md.q10 = quantile(resid, count, 0.1);
+    md.q90 = quantile(resid, count, 0.9);
+    md.empirical = true;
+  }
   return md;
+}
+
+/**
+ * Fits the growth scale kappa of md's intervals to its in-sample h-step errors.
+ * The filter is replayed with md's parameters; from up to CAL_MAX_ORIGINS
+ * origins after the initialisation points it forecasts H steps (H: one season,
+ * or CAL_HOLT_HORIZON) and sums squared errors per h: v(h). With
+ * r(h) = v(h) / v(1) and S(h) = sum_{j<h} c_j^2 (see model.ts), kappa is the
+ * least-squares slope of r(h) - 1 on S(h), clamped to [0, CAL_MAX_GROWTH].
+ * ETS variances assume the smoothed states are the truth; on series whose
+ * level does not wander, that overstates how fast errors grow with h, and
+ * the intervals over-cover. Runs once per fit: O(origins * H).
+ */
+function calibrate(md: ForecastModel): void {
+  md.growth = 1;
+  const n = md.n;
+  const m = md.m;
+  const kind = md.kind;
+  const H = m > 0 ? m : min(CAL_HOLT_HORIZON, n >> 2);
+  const skip = kind == KIND_HOLT ? min(n, HOLT_INIT_POINTS) : 2 * m;
+  const span = n - skip - H;
+  if (H < 2 || span < CAL_MIN_ORIGINS) return;
+  const stride = max(1, span / CAL_MAX_ORIGINS);
+  cN = n;
+  cM = m;
+  cKind = kind;
+  if (!initStates()) return;
+  const sums = calibrationWork(H);
+  for (let h = 0; h < H; h++) unchecked((sums[h] = 0));
+  const ptr = cPtr;
+  const alpha = md.alpha;
+  const beta = md.beta;
+  const gamma = md.gamma;
+  const phi = md.phi;
+  let l = cL0;
+  let b = cB0;
+  const s = seasonWork(max(m, 1));
+  if (m > 0) {
+    const s0 = seasonInit(m);
+    for (let i = 0; i < m; i++) unchecked((s[i] = s0[i]));
+  }
+  let origins = 0;
+  let j = 0; // t mod m
+  for (let t = 0; t < n; t++) {
+    if (t >= skip && t <= n - H && (t - skip) % stride == 0) {
+      let damp: f64 = 0;
+      let phiPow: f64 = 1;
+      let k = j;
+      for (let h = 0; h < H; h++) {
+        phiPow *= phi;
+        damp += phiPow;
+        const base = l + damp * b;
+        let f = base;
+        if (kind == KIND_ADDITIVE) f = base + unchecked(s[k]);
+        else if (kind == KIND_MULTIPLICATIVE) f = base * unchecked(s[k]);
+        let e = load<f64>(ptr + (<usize>(t + h) << 3)) - f;
+        if (kind == KIND_MULTIPLICATIVE) e = f > 0 ? e / f : 0;
+        unchecked((sums[h] += e * e));
+        if (m > 0 && ++k == m) k = 0;
+      }
+      origins++;
+    }
+    const y = load<f64>(ptr + (<usize>t << 3));
+    const base = l + phi * b;
+    let nl: f64;
+    if (kind == KIND_HOLT) {
+      nl = alpha * y + (1 - alpha) * base;
+    } else {
+      const st = unchecked(s[j]);
+      if (kind == KIND_ADDITIVE) {
+        nl = alpha * (y - st) + (1 - alpha) * base;
+        unchecked((s[j] = gamma * (y - base) + (1 - gamma) * st));
+      } else {
+        if (!(base > 0 && st > 0)) return;
+        nl = alpha * (y / st) + (1 - alpha) * base;
+        unchecked((s[j] = gamma * (y / base) + (1 - gamma) * st));
+      }
+      if (++j == m) j = 0;
+    }
+    b = beta * (nl - l) + (1 - beta) * phi * b;
+    l = nl;
+  }
+  const v1 = unchecked(sums[0]);
+  if (origins < CAL_MIN_ORIGINS || !(v1 > 0)) return;
+  // Least squares of r(h) - 1 = kappa S(h) through the origin.
+  let sxy: f64 = 0;
+  let sxx: f64 = 0;
+  let damp: f64 = 0;
+  let phiPow: f64 = 1;
+  let sumC2: f64 = 0;
+  for (let h = 1; h < H; h++) {
+    phiPow *= phi;
+    damp += phiPow;
+    let c = alpha * (1 + beta * damp);
+    if (m > 0 && h % m == 0) c += gamma;
+    sumC2 += c * c; // S(h + 1)
+    const r = unchecked(sums[h]) / v1;
+    sxy += sumC2 * (r - 1);
+    sxx += sumC2 * sumC2;
+  }
+  if (sxx > 0) md.growth = min(max(sxy / sxx, 0), CAL_MAX_GROWTH);
 }
 
 /** Fits one kind with optimised parameters; null when the kind cannot be fitted (e.g. non-positive data for multiplicative). */
@@ -268,12 +395,16 @@ function fitKind(kind: i32): ForecastModel | null {
   return finish();
 }
 
-/** Checks the series: finite, and positive when `positive`. Returns a status. */
+/** Largest |value| accepted: squared errors summed over a series must stay finite. */
+export const MAX_ABS_VALUE: f64 = 1e100;
+
+/** Checks the series: finite and within MAX_ABS_VALUE. Returns a status, else 1 when all values are > 0, 0 otherwise. */
 function scan(ptr: usize, n: i32): i32 {
   let allPositive = 1;
   for (let t = 0; t < n; t++) {
     const y = load<f64>(ptr + (<usize>t << 3));
     if (!isFinite(y)) return ERR_NOT_FINITE;
+    if (Math.abs(y) > MAX_ABS_VALUE) return ERR_INVALID_ARGUMENT;
     if (!(y > 0)) allPositive = 0;
   }
   return allPositive;
@@ -289,6 +420,12 @@ export let lastFitStatus: i32 = 0;
  * Returns null and sets lastFitStatus on failure. Used by forecast_fit and the backtest.
  */
 export function fitModel(ptr: usize, n: i32, m: i32, method: i32, damped: bool): ForecastModel | null {
+  const md = fitUncalibrated(ptr, n, m, method, damped);
+  if (md !== null) calibrate(md);
+  return md;
+}
+
+function fitUncalibrated(ptr: usize, n: i32, m: i32, method: i32, damped: bool): ForecastModel | null {
   lastFitStatus = ERR_INVALID_ARGUMENT;
   if (n < 0 || m < 0 || m == 1 || method < 0 || method > KIND_MULTIPLICATIVE) return null;
   if (method >= KIND_ADDITIVE && m == 0) return null;
@@ -408,5 +545,6 @@ export function forecast_fit_fixed(ptr: usize, n: i32, m: i32, kind: i32, alpha:
   unchecked((pWork[3] = phi));
   const md = finish();
   if (!isFinite(md.sse)) return ERR_INVALID_ARGUMENT;
+  calibrate(md);
   return models.add(md);
 }

@@ -13,7 +13,7 @@ export const KIND_BASELINE: i32 = 4;
 export const Z_P90: f64 = 1.2815515655446004;
 
 /** Number of f64 values forecast_info writes. */
-export const INFO_LEN: i32 = 12;
+export const INFO_LEN: i32 = 14;
 
 /** State of one fitted model. Allocated once per fit; forecasting allocates nothing. */
 export class ForecastModel {
@@ -37,6 +37,20 @@ export class ForecastModel {
   aic: f64 = 0;
   /** Free parameters (smoothing + initial states) counted in the AIC. */
   params: i32 = 0;
+  /**
+   * Empirical 10% and 90% quantiles of the one-step errors after the
+   * initialisation seasons (relative errors for multiplicative). When set
+   * (enough points), intervals use them instead of +/- z sigma, which keeps
+   * coverage near 80% when errors are skewed or heavy-tailed.
+   */
+  empirical: bool = false;
+  /**
+   * Scale kappa of the analytic variance growth, var_h = var_1 (1 + kappa sum c^2),
+   * fitted to in-sample h-step errors (1: the model's own ETS variance).
+   */
+  growth: f64 = 1;
+  q10: f64 = 0;
+  q90: f64 = 0;
   /** Baseline: window length and the sum of squares of its centred time index. */
   window: i32 = 0;
   sxx: f64 = 0;
@@ -68,7 +82,9 @@ export function predictInto(md: ForecastModel, h: i32, p10: usize, p50: usize, p
     return;
   }
   // ETS(A/M, Ad, N/A/M): error variance at step j is
-  // sigma2 * (1 + sum_{i<j} c_i^2), c_i = alpha (1 + beta (phi + .. + phi^i)) + gamma [i mod m == 0].
+  // sigma2 * (1 + sum_{i<j} c_i^2), c_i = alpha (1 + beta (phi + .. + phi^i)) + gamma [i mod m == 0]
+  // (Hyndman et al., Forecasting with Exponential Smoothing, class 1 models; for
+  // multiplicative kinds the same on relative errors, an approximation).
   const m = md.m;
   const phi = md.phi;
   let damp: f64 = 0; // phi + phi^2 + ... + phi^j
@@ -81,12 +97,15 @@ export function predictInto(md: ForecastModel, h: i32, p10: usize, p50: usize, p
     let mid = base;
     if (kind == KIND_ADDITIVE) mid = base + unchecked(md.season[(md.n - 1 + j) % m]);
     else if (kind == KIND_MULTIPLICATIVE) mid = base * unchecked(md.season[(md.n - 1 + j) % m]);
-    const sd = Math.sqrt(md.sigma2 * (1 + sumC2));
-    const scale = kind == KIND_MULTIPLICATIVE ? Math.abs(mid) : 1.0;
+    // The h-step error is the one-step error scaled by sqrt(1 + kappa sum c^2).
+    const grow = Math.sqrt(1 + md.growth * sumC2);
+    const scale = kind == KIND_MULTIPLICATIVE ? Math.abs(mid) * grow : grow;
+    const lo = md.empirical ? md.q10 : -Z_P90 * Math.sqrt(md.sigma2);
+    const hi = md.empirical ? md.q90 : Z_P90 * Math.sqrt(md.sigma2);
     const o = <usize>(j - 1) << 3;
     store<f64>(p50 + o, mid);
-    store<f64>(p10 + o, mid - Z_P90 * sd * scale);
-    store<f64>(p90 + o, mid + Z_P90 * sd * scale);
+    store<f64>(p10 + o, mid + lo * scale);
+    store<f64>(p90 + o, mid + hi * scale);
     // c_j for the next step's variance.
     let c = md.alpha * (1 + md.beta * damp);
     if (m > 0 && j % m == 0) c += md.gamma;

@@ -20,7 +20,9 @@ export function forecast_predict(handle: i32, h: i32, p10: usize, p50: usize, p9
 
 /**
  * Writes INFO_LEN f64 describing the model: kind, season, n, alpha, beta,
- * gamma, phi, sigma2, sse, aic, level, trend. Called once after a fit.
+ * gamma, phi, sigma2, sse, aic, level, trend, empirical intervals (1/0),
+ * interval growth scale kappa.
+ * Called once after a fit.
  */
 export function forecast_info(handle: i32, out: usize): i32 {
   const md = models.get(handle);
@@ -37,6 +39,8 @@ export function forecast_info(handle: i32, out: usize): i32 {
   store<f64>(out + 72, md.aic);
   store<f64>(out + 80, md.level);
   store<f64>(out + 88, md.trend);
+  store<f64>(out + 96, md.empirical ? 1 : 0);
+  store<f64>(out + 104, md.growth);
   return INFO_LEN;
 }
 

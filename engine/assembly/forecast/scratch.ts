@@ -59,3 +59,32 @@ export function median(a: StaticArray<f64>, n: i32): f64 {
   for (let i = 0; i < n >> 1; i++) lo = max(lo, unchecked(a[i]));
   return (lo + hiMid) * 0.5;
 }
+
+let resid = new StaticArray<f64>(0);
+
+/** One-step residuals of the final filter pass (length >= n). Called once per fit. */
+export function residualWork(n: i32): StaticArray<f64> {
+  if (resid.length < n) resid = new StaticArray<f64>(n);
+  return resid;
+}
+
+/** Quantile p of a[0..n) with linear interpolation between order statistics (type 7); reorders a. */
+export function quantile(a: StaticArray<f64>, n: i32, p: f64): f64 {
+  const h = <f64>(n - 1) * p;
+  const k = <i32>Math.floor(h);
+  const v = selectKth(a, n, k);
+  const frac = h - <f64>k;
+  if (frac == 0 || k + 1 >= n) return v;
+  // After selection everything right of k is >= v; the next order statistic is their minimum.
+  let next = Infinity;
+  for (let i = k + 1; i < n; i++) next = min(next, unchecked(a[i]));
+  return v + frac * (next - v);
+}
+
+let cal = new StaticArray<f64>(0);
+
+/** Per-horizon sums of squared in-sample errors for interval calibration (length >= h). */
+export function calibrationWork(h: i32): StaticArray<f64> {
+  if (cal.length < h) cal = new StaticArray<f64>(h);
+  return cal;
+}
