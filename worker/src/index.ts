@@ -1,5 +1,6 @@
 // The Worker's handler object: HTTP through Hono, and the queue consumers.
 import { app } from "./app";
+import { runScheduled } from "./cron/scheduled";
 import { handleAlertsBatch } from "./queue/alerts-consumer";
 import { handleDeadLetters } from "./queue/dead-letter";
 import { handleIngestBatch } from "./queue/ingest-consumer";
@@ -13,5 +14,8 @@ export default {
     if (batch.queue === "helios-ingest") return handleIngestBatch(batch, env);
     if (batch.queue === "helios-alerts") return handleAlertsBatch(batch, env);
     throw new Error(`no consumer for queue ${batch.queue}`);
+  },
+  async scheduled(controller, env, _ctx) {
+    await runScheduled(controller, env);
   },
 } satisfies ExportedHandler<Env>;

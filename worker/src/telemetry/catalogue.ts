@@ -17,5 +17,6 @@ export const METRICS: Record<string, MetricInfo> = {
   helios_queue_messages_total: { type: "counter", help: "Ingest queue messages handled, by outcome (applied, duplicate, retried, poison)." },
   helios_queue_batches_total: { type: "counter", help: "Ingest queue batches delivered to the consumer." },
   helios_alerts_messages_total: { type: "counter", help: "Alerts queue messages handled, by outcome (grouped, duplicate, notified, no_webhook, webhook_retry, retry, poison)." },
+  helios_windows_closed_total: { type: "counter", help: "1-minute windows closed past the watermark and handed to scoring." },
   helios_dead_lettered_total: { type: "counter", help: "Messages that reached a dead-letter queue, by queue." },
 };
