@@ -114,7 +114,7 @@ export default async function forecastBench(): Promise<BenchRow[]> {
   // of this length and is unusable afterwards. Then it is retried on the most
   // recent ARIMA_FALLBACK points and the row says so.
   const runArima = (ts: Float64Array) => {
-    const child = spawnSync(process.execPath, [join(here, "arima-child.mjs")], {
+    const child = spawnSync(process.execPath, [join(here, "..", "..", "engine", "cli", "peers", "arima-child.mjs")], {
       input: JSON.stringify({ ts: Array.from(ts), h: SEASON }),
       encoding: "utf8",
       maxBuffer: 1 << 26,

@@ -1,4 +1,4 @@
-// Runs arima's AutoARIMA once in its own process (for bench/cases/forecast.ts):
+// Runs arima's AutoARIMA once in its own process (engine/cli/peers/forecasters.ts):
 // its fixed wasm heap can trap on long series and is unusable afterwards.
 // stdin: {"ts": number[], "h": number}; stdout: {"ms": number, "pred": number[]}.
 import ARIMA from "arima";
