@@ -6,13 +6,16 @@ import { requestCounter } from "./middleware/request-counter";
 import { healthRoutes } from "./routes/health";
 import { prometheusRoute } from "./routes/prometheus";
 import { eventsRoute, metricsRoute } from "./routes/ingest";
+import { anomaliesRoutes, incidentsRoutes } from "./routes/incidents";
 import { seriesRoutes } from "./routes/series";
 import type { AppEnv } from "./types";
 
 const api = new Hono<AppEnv>()
   .route("/events", eventsRoute)
   .route("/metrics", metricsRoute)
-  .route("/series", seriesRoutes);
+  .route("/series", seriesRoutes)
+  .route("/anomalies", anomaliesRoutes)
+  .route("/incidents", incidentsRoutes);
 
 /** The Worker's Hono app. */
 export const app = new Hono<AppEnv>()

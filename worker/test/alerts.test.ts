@@ -145,3 +145,28 @@ describe("alerts consumer", () => {
     expect((await env.DB.prepare("SELECT status FROM incidents WHERE id = ?").bind(incidentId).first())!.status).toBe("resolved");
   });
 });
+
+describe("incidents and anomalies API", () => {
+  it("lists the tenant's incidents and anomalies and shows one incident with its report; other tenants see nothing", async () => {
+    const { call, createTestKey } = await import("./helpers");
+    const key = await createTestKey("api-incidents");
+    const otherKey = await createTestKey("api-other");
+    const { incidentId } = (await applyAnomaly(env, anomaly({ id: "21:60000:api", tenant: "api-incidents", service: "payments", window_start: Date.now() - 5 * MIN })))!;
+    const get = (path: string, k: string) => call(new Request(`http://helios.test${path}`, { headers: { authorization: `Bearer ${k}` } }));
+
+    const list = (await (await get("/api/v1/incidents?status=open", key)).json()) as { incidents: { id: string; services: string[] }[] };
+    expect(list.incidents.map((i) => [i.id, i.services])).toEqual([[incidentId, ["payments"]]]);
+    const one = (await (await get(`/api/v1/incidents/${incidentId}`, key)).json()) as {
+      report: { title: string; actions: string[] };
+      anomalies: { id: string; drivers: { feature: string }[] }[];
+    };
+    expect(one.report.title).toBe("payments: p99 latency 840 ms, expected 120 ms-180 ms");
+    expect(one.anomalies.map((a) => a.id)).toEqual(["21:60000:api"]);
+    const anomaliesRes = (await (await get("/api/v1/anomalies?severity=high", key)).json()) as { anomalies: { id: string }[] };
+    expect(anomaliesRes.anomalies.map((a) => a.id)).toEqual(["21:60000:api"]);
+
+    expect((await get(`/api/v1/incidents/${incidentId}`, otherKey)).status).toBe(404);
+    expect(((await (await get("/api/v1/incidents", otherKey)).json()) as { incidents: unknown[] }).incidents).toEqual([]);
+    expect((await get("/api/v1/anomalies?severity=extreme", key)).status).toBe(400);
+  });
+});
