@@ -7,6 +7,7 @@ import { healthRoutes } from "./routes/health";
 import { prometheusRoute } from "./routes/prometheus";
 import { eventsRoute, metricsRoute } from "./routes/ingest";
 import { anomaliesRoutes, incidentsRoutes } from "./routes/incidents";
+import { predictRoute } from "./routes/predict";
 import { seriesRoutes } from "./routes/series";
 import type { AppEnv } from "./types";
 
@@ -15,7 +16,8 @@ const api = new Hono<AppEnv>()
   .route("/metrics", metricsRoute)
   .route("/series", seriesRoutes)
   .route("/anomalies", anomaliesRoutes)
-  .route("/incidents", incidentsRoutes);
+  .route("/incidents", incidentsRoutes)
+  .route("/predict", predictRoute);
 
 /** The Worker's Hono app. */
 export const app = new Hono<AppEnv>()

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "method_not_allowed"
+  | "insufficient_history"
   | "queue_unavailable"
   | "internal";
 
