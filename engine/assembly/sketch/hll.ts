@@ -40,9 +40,12 @@ const MODE_DENSE: u32 = 1;
 }
 
 /** A HyperLogLog sketch, sparse until it holds m / 8 distinct hashes. */
-export class HyperLogLog {
-  m: i32;
-  q: i32;
+// Unmanaged: lives outside the GC so hot loops carry no shadow-stack traffic; freed by dispose().
+// @ts-ignore: decorator
+@unmanaged export class HyperLogLog {
+  p: i32 = 0;
+  m: i32 = 0;
+  q: i32 = 0;
   /** Dense registers (m bytes) once converted, else 0. */
   dense: usize = 0;
   /** Sparse open-addressing set of mixed hashes (0 marks an empty slot). */
@@ -52,12 +55,24 @@ export class HyperLogLog {
   sparseCount: i32 = 0;
   /** The mixed hash 0 (which cannot be stored in the set) was seen. */
   hasZero: bool = false;
-  sparseMax: i32;
+  sparseMax: i32 = 0;
 
-  constructor(public p: i32) {
+  constructor(p: i32) {
+    this.init(p);
+  }
+
+  /** Initialises an HLL (also one placed in caller-owned memory with changetype): empty and sparse. */
+  init(p: i32): HyperLogLog {
+    this.p = p;
     this.m = 1 << p;
     this.q = 32 - p;
+    this.dense = 0;
+    this.sparse = 0;
+    this.slots = 0;
+    this.sparseCount = 0;
+    this.hasZero = false;
     this.sparseMax = this.m >> 3;
+    return this;
   }
 
   /** Adds a host hash. */
@@ -335,6 +350,7 @@ export function hll_free(h: i32): i32 {
   if (s === null) return ERR_BAD_HANDLE;
   s.dispose();
   hlls.remove(h);
+  heap.free(changetype<usize>(s));
   return OK;
 }
 

@@ -17,7 +17,9 @@ const EMPTY: i32 = -1;
 }
 
 /** Fixed-capacity key table; slot i's key is (series[i], start[i]). */
-export class KeyTable {
+// Unmanaged: lives outside the GC so hot loops carry no shadow-stack traffic; freed by dispose().
+// @ts-ignore: decorator
+@unmanaged export class KeyTable {
   table: usize;
   mask: u32;
   series: usize;
@@ -84,3 +86,4 @@ export function batchScratch(bytes: usize): usize {
   }
   return scratch;
 }
+
