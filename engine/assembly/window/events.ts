@@ -12,7 +12,7 @@ import { ByteReader, ByteWriter, OUT, setBadIndex } from "../util/bytes";
 import { scanF64, scanMin } from "../util/scan";
 import { Moments } from "../sketch/moments";
 import { DDSketch, DEFAULT_MAX_BINS, NOT_INDEXED, Store, indexColumn } from "../sketch/ddsketch";
-import { HyperLogLog } from "../sketch/hll";
+import { HyperLogLog, mixColumn } from "../sketch/hll";
 import { KeyTable, batchScratch } from "./table";
 
 /** First byte of a serialised window aggregate ('W'). */
@@ -187,10 +187,12 @@ export class EventWindows {
       return status;
     }
     // Per-batch columns: window starts and latency bins, computed in SIMD.
-    const startPtr = batchScratch(<usize>n * 12 + 16);
+    const startPtr = batchScratch(<usize>n * 16 + 32);
     const idxPtr = startPtr + (<usize>n << 3);
+    const mixPtr = (idxPtr + (<usize>n << 2) + 15) & ~15;
     windowColumn(tsPtr, n, this.windowMs, startPtr);
     indexColumn(latPtr, n, unchecked(this.sketches[0]).mult, idxPtr);
+    mixColumn(epPtr, n, mixPtr);
 
     const keys = this.keys;
     const hot = this.hot;
@@ -227,7 +229,7 @@ export class EventWindows {
       } else {
         unchecked(this.sketches[s]).zero += 1;
       }
-      changetype<HyperLogLog>(rec + HLL_AT).add(load<u32>(epPtr + (<usize>i << 2)));
+      changetype<HyperLogLog>(rec + HLL_AT).addMixedFast(load<u32>(mixPtr + (<usize>i << 2)));
     }
     this.consumed = n;
     return OK;
