@@ -141,9 +141,17 @@ export class EventAggregator {
   /** @internal */
   constructor(
     private readonly io: Io,
-    private readonly handle: number,
+    private readonly h0: number,
     /** Window length in ms. */ readonly windowMs: number,
   ) {}
+
+  private disposed = false;
+
+  /** The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
+  private get handle(): number {
+    if (this.disposed) throw new EngineError("bad_handle", "aggregator used after dispose()");
+    return this.h0;
+  }
 
   /**
    * Adds events [from, length) of a batch in one pass. Bad input (NaN,
@@ -236,7 +244,9 @@ export class EventAggregator {
 
   /** Frees the engine-side aggregator. */
   dispose(): void {
+    if (this.disposed) return;
     this.io.rt.exports.ewin_free(this.handle);
+    this.disposed = true;
   }
 }
 
@@ -245,9 +255,17 @@ export class MetricAggregator {
   /** @internal */
   constructor(
     private readonly io: Io,
-    private readonly handle: number,
+    private readonly h0: number,
     /** Window length in ms. */ readonly windowMs: number,
   ) {}
+
+  private disposed = false;
+
+  /** The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
+  private get handle(): number {
+    if (this.disposed) throw new EngineError("bad_handle", "aggregator used after dispose()");
+    return this.h0;
+  }
 
   /** Adds samples [from, length); same contract as EventAggregator.add. */
   add(batch: MetricBatch, from = 0): AddResult {
@@ -320,7 +338,9 @@ export class MetricAggregator {
 
   /** Frees the engine-side aggregator. */
   dispose(): void {
+    if (this.disposed) return;
     this.io.rt.exports.mwin_free(this.handle);
+    this.disposed = true;
   }
 }
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../bench/harness";
 import { EngineError, type Engine } from "../src/index";
 import { loadEngine } from "../src/node";
-import type { EventBatch, MetricBatch, WindowAggregate } from "../src/window";
+import type { EventBatch, WindowAggregate } from "../src/window";
 
 let engine: Engine;
 beforeAll(async () => {
@@ -26,8 +26,17 @@ function expectCode(fn: () => unknown, code: string): EngineError {
   throw new Error(`expected EngineError ${code}`);
 }
 
+/** An event batch of typed-array columns. */
+interface Cols {
+  timestamp: Float64Array;
+  series: Int32Array;
+  latencyMs: Float64Array;
+  isError: Uint8Array;
+  endpointHash: Int32Array;
+}
+
 /** Random events over `minutes` minutes, `series` series, `endpoints` endpoints per series. */
-function randomEvents(seed: number, n: number, minutes = 5, series = 4, endpoints = 30): EventBatch {
+function randomEvents(seed: number, n: number, minutes = 5, series = 4, endpoints = 30): Cols {
   const r = seededRandom(seed);
   const b = {
     timestamp: new Float64Array(n),
@@ -46,7 +55,7 @@ function randomEvents(seed: number, n: number, minutes = 5, series = 4, endpoint
   return b;
 }
 
-function pick(b: EventBatch, idx: number[]): EventBatch {
+function pick(b: Cols, idx: number[]): EventBatch {
   return {
     timestamp: idx.map((i) => b.timestamp[i]!),
     series: idx.map((i) => b.series[i]!),
@@ -264,7 +273,7 @@ describe("metric windows", () => {
   it("merges and rolls up split batches to the same result", () => {
     const r = seededRandom(12);
     const n = 5000;
-    const b: MetricBatch = {
+    const b = {
       timestamp: Float64Array.from({ length: n }, () => Math.floor(r() * 10 * MIN)),
       series: Int32Array.from({ length: n }, () => Math.floor(r() * 3)),
       value: Float64Array.from({ length: n }, () => (r() - 0.4) * 100),
