@@ -12,7 +12,7 @@
 
 import { OK, ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INCOMPATIBLE, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE } from "../util/status";
 import { Registry } from "../util/registry";
-import { ByteReader, ByteWriter, OUT, setBadIndex } from "../util/bytes";
+import { ByteReader, ByteWriter, OUT, putVarint, setBadIndex } from "../util/bytes";
 import { scanF64, scanMin, scanMax } from "../util/scan";
 
 /** Default relative accuracy: 1%. */
@@ -240,19 +240,22 @@ export function indexColumn(valPtr: usize, n: i32, mult: f64, outPtr: usize): vo
   write(w: ByteWriter): void {
     let n: u64 = 0;
     for (let k = 0; k < this.cap; k++) if (load<f64>(this.buf + (<usize>k << 3)) != 0) n++;
-    w.varint(n);
+    // One reservation, then raw stores: at most 10 bytes per varint.
+    w.ensure(10 + <usize>n * 20);
+    let p = putVarint(w.ptr + w.len, n);
     let prev: i32 = 0;
     let first = true;
     for (let k = 0; k < this.cap; k++) {
       const c = load<f64>(this.buf + (<usize>k << 3));
       if (c == 0) continue;
       const idx = this.offset + k;
-      if (first) w.svarint(idx);
-      else w.varint(<u64>(idx - prev));
-      w.varint(<u64>c);
+      if (first) p = putVarint(p, <u64>((<i64>idx << 1) ^ (<i64>idx >> 63)));
+      else p = putVarint(p, <u64>(idx - prev));
+      p = putVarint(p, <u64>c);
       prev = idx;
       first = false;
     }
+    w.len = p - w.ptr;
   }
 }
 
