@@ -23,6 +23,15 @@ export interface EventBatch {
   endpointHash: ArrayLike<number>;
 }
 
+/** Typed-array views of an event batch in engine memory (see EventAggregator.columns). */
+export interface Cols {
+  timestamp: Float64Array;
+  series: Int32Array;
+  latencyMs: Float64Array;
+  isError: Uint8Array;
+  endpointHash: Int32Array;
+}
+
 /** A batch of metric samples as columns of equal length. */
 export interface MetricBatch {
   timestamp: ArrayLike<number>;
@@ -94,6 +103,8 @@ const METRIC_COLUMNS = 14;
 
 /** Scratch regions shared by one facade. */
 class Io {
+  /** The aggregator whose `columns(n)` views are live in `cols`, and their n; cleared by any other use of `cols`. */
+  pending: { owner: unknown; n: number } | null = null;
   readonly cols: Region[];
   readonly out: Region;
   readonly offsets: Region;
@@ -112,6 +123,7 @@ class Io {
   }
   bytesIn(bytes: Uint8Array, what: string): number {
     if (!(bytes instanceof Uint8Array)) invalid(what, "expected a Uint8Array");
+    this.pending = null;
     return this.rt.putU8(this.cols[0]!, bytes);
   }
 }
@@ -172,6 +184,7 @@ export class EventAggregator {
     const n = total - from;
     if (n === 0) return { consumed: total, full: false };
     const rt = this.io.rt;
+    this.io.pending = null;
     const [c0, c1, c2, c3, c4] = this.io.cols as [Region, Region, Region, Region, Region];
     const ts = rt.putF64(c0, sub(batch.timestamp, from));
     const se = rt.putI32(c1, sub(batch.series, from));
@@ -196,6 +209,41 @@ export class EventAggregator {
     if (st === -5) return { consumed: from + rt.exports.ewin_consumed(this.handle), full: true };
     checkBatch(this.io, st, what, from);
     return { consumed: total, full: false };
+  }
+
+  /**
+   * Zero-copy input: views of `n` events' columns in engine memory, to fill
+   * and then pass to `addColumns(n)`. Saves the copy `add` makes. The views
+   * are invalid after any other engine call that may grow memory, and the
+   * regions are shared by the engine's aggregators: fill them, call
+   * addColumns, then ask again for the next batch.
+   */
+  columns(n: number): Cols {
+    if (!Number.isInteger(n) || n < 0) invalid("event windows columns", "n must be an integer >= 0", { n });
+    const rt = this.io.rt;
+    const [c0, c1, c2, c3, c4] = this.io.cols as [Region, Region, Region, Region, Region];
+    const p = [c0.ensure(n * 8), c1.ensure(n * 4), c2.ensure(n * 8), c3.ensure(n), c4.ensure(n * 4)] as const;
+    this.io.pending = { owner: this, n };
+    return {
+      timestamp: rt.f64(p[0], n),
+      series: rt.i32(p[1], n),
+      latencyMs: rt.f64(p[2], n),
+      isError: rt.u8(p[3], n),
+      endpointHash: rt.i32(p[4], n),
+    };
+  }
+
+  /** Adds the first `n` events written into the views from `columns(n)`; same contract as `add` (series are checked by the engine to be >= 0). */
+  addColumns(n: number): AddResult {
+    const rt = this.io.rt;
+    const [c0, c1, c2, c3, c4] = this.io.cols as [Region, Region, Region, Region, Region];
+    const pending = this.io.pending;
+    if (!Number.isInteger(n) || n < 0 || pending?.owner !== this || n > pending.n)
+      invalid("event windows add", "addColumns(n) needs n <= the n of this aggregator's last columns(n), with no windows call between", { n });
+    const st = rt.exports.ewin_add(this.handle, c0.ensure(n * 8), c1.ensure(n * 4), c2.ensure(n * 8), c3.ensure(n), c4.ensure(n * 4), n);
+    if (st === -5) return { consumed: rt.exports.ewin_consumed(this.handle), full: true };
+    checkBatch(this.io, st, "event windows add", 0);
+    return { consumed: n, full: false };
   }
 
   /** Merges serialised event aggregates (from any aggregator with a window that divides this one's) into the slots. */
@@ -275,6 +323,7 @@ export class MetricAggregator {
     const n = total - from;
     if (n === 0) return { consumed: total, full: false };
     const rt = this.io.rt;
+    this.io.pending = null;
     const [c0, c1, c2] = this.io.cols as [Region, Region, Region];
     const seriesIn = batch.series;
     if (!(seriesIn instanceof Int32Array)) {
@@ -399,6 +448,7 @@ export function createWindowsApi(rt: Runtime): WindowsApi {
     },
     merge(a, b) {
       if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) invalid("window merge", "expected two Uint8Arrays");
+      io.pending = null;
       const pa = rt.putU8(io.cols[0]!, a);
       const pb = rt.putU8(io.cols[1]!, b);
       const len = check(x.window_merge(pa, a.length, pb, b.length), "window merge");

@@ -310,3 +310,38 @@ describe("metric windows", () => {
     agg.dispose();
   });
 });
+
+describe("zero-copy event columns", () => {
+  it("gives the same aggregates as add(), and refuses stale views", () => {
+    const b = randomEvents(13, 4001, 3, 2);
+    const viaAdd = engine.windows.events({ capacity: 32 });
+    viaAdd.add(b);
+    const expected = byKey(viaAdd.flush());
+    const agg = engine.windows.events({ capacity: 32 });
+    const cols = agg.columns(b.timestamp.length);
+    cols.timestamp.set(b.timestamp);
+    cols.series.set(b.series);
+    cols.latencyMs.set(b.latencyMs);
+    cols.isError.set(b.isError);
+    cols.endpointHash.set(b.endpointHash);
+    expect(agg.addColumns(b.timestamp.length)).toEqual({ consumed: 4001, full: false });
+    const got = agg.flush();
+    expect(got.length).toBe(expected.size);
+    for (const w of got) expectSameAggregate(w, expected.get(key(w))!);
+    // A bad value written into the views is still caught, with its index.
+    const c2 = agg.columns(3);
+    c2.timestamp.set([0, 1, 2]);
+    c2.series.set([0, 0, 0]);
+    c2.latencyMs.set([1, -1, 1]);
+    c2.isError.set([0, 0, 0]);
+    c2.endpointHash.set([1, 2, 3]);
+    expect(expectCode(() => agg.addColumns(3), "negative").details?.index).toBe(1);
+    // Another aggregator's add() reuses the regions: the views are stale.
+    agg.columns(3);
+    viaAdd.add(pick(b, [0]));
+    expectCode(() => agg.addColumns(3), "invalid_argument");
+    expectCode(() => agg.addColumns(4), "invalid_argument");
+    agg.dispose();
+    viaAdd.dispose();
+  });
+});
