@@ -60,6 +60,27 @@ export interface WindowAggregate {
   bytes: Uint8Array;
 }
 
+/** Event window aggregates as columns: element i of every array describes window i. */
+export interface WindowColumns {
+  length: number;
+  windowMs: number;
+  series: Float64Array;
+  windowStart: Float64Array;
+  count: Float64Array;
+  errorCount: Float64Array;
+  errorRate: Float64Array;
+  latencyMean: Float64Array;
+  latencyStddev: Float64Array;
+  latencyMin: Float64Array;
+  latencyMax: Float64Array;
+  p50: Float64Array;
+  p95: Float64Array;
+  p99: Float64Array;
+  distinctEndpoints: Float64Array;
+  /** Serialised partial of each window. */
+  bytes: Uint8Array[];
+}
+
 /** The features of one (series, window) of metric samples, and its serialised partial. */
 export interface MetricWindowAggregate {
   series: number;
@@ -260,32 +281,54 @@ export class EventAggregator {
     return check(this.io.rt.exports.ewin_used(this.handle), "event windows");
   }
 
-  /** Reads out every (series, window) aggregate with its serialised partial, and empties the aggregator. */
-  flush(): WindowAggregate[] {
+  /** Reads out every (series, window) aggregate as columns (one Float64Array per feature) with the serialised partials, and empties the aggregator. */
+  flushColumns(): WindowColumns {
     const rt = this.io.rt;
     const used = this.used;
-    if (used === 0) return [];
-    const outPtr = this.io.out.ensure(used * EVENT_COLUMNS * 8);
+    const outPtr = this.io.out.ensure(Math.max(1, used) * EVENT_COLUMNS * 8);
     check(rt.exports.ewin_read(this.handle, outPtr), "event windows read");
     const v = Float64Array.from(rt.f64(outPtr, used * EVENT_COLUMNS));
-    const blobs = this.io.blobs(used, (p) => rt.exports.ewin_serialize(this.handle, p), "event windows serialize");
+    const bytes = this.io.blobs(used, (p) => rt.exports.ewin_serialize(this.handle, p), "event windows serialize");
     check(rt.exports.ewin_reset(this.handle), "event windows reset");
-    const col = (c: number, i: number) => v[c * used + i]!;
-    return blobs.map((bytes, i) => ({
-      series: col(0, i),
-      windowStart: col(1, i),
+    const col = (c: number) => v.subarray(c * used, (c + 1) * used);
+    return {
+      length: used,
       windowMs: this.windowMs,
-      count: col(2, i),
-      errorCount: col(3, i),
-      errorRate: col(4, i),
-      latencyMean: col(5, i),
-      latencyStddev: col(6, i),
-      latencyMin: col(7, i),
-      latencyMax: col(8, i),
-      p50: col(9, i),
-      p95: col(10, i),
-      p99: col(11, i),
-      distinctEndpoints: col(12, i),
+      series: col(0),
+      windowStart: col(1),
+      count: col(2),
+      errorCount: col(3),
+      errorRate: col(4),
+      latencyMean: col(5),
+      latencyStddev: col(6),
+      latencyMin: col(7),
+      latencyMax: col(8),
+      p50: col(9),
+      p95: col(10),
+      p99: col(11),
+      distinctEndpoints: col(12),
+      bytes,
+    };
+  }
+
+  /** Reads out every (series, window) aggregate with its serialised partial, and empties the aggregator. */
+  flush(): WindowAggregate[] {
+    const c = this.flushColumns();
+    return c.bytes.map((bytes, i) => ({
+      series: c.series[i]!,
+      windowStart: c.windowStart[i]!,
+      windowMs: this.windowMs,
+      count: c.count[i]!,
+      errorCount: c.errorCount[i]!,
+      errorRate: c.errorRate[i]!,
+      latencyMean: c.latencyMean[i]!,
+      latencyStddev: c.latencyStddev[i]!,
+      latencyMin: c.latencyMin[i]!,
+      latencyMax: c.latencyMax[i]!,
+      p50: c.p50[i]!,
+      p95: c.p95[i]!,
+      p99: c.p99[i]!,
+      distinctEndpoints: c.distinctEndpoints[i]!,
       bytes,
     }));
   }

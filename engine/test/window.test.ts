@@ -106,6 +106,7 @@ describe("event windows", () => {
     expect(out.get("1@0")).toMatchObject({ count: 1, errorCount: 0, latencyMean: 40, p50: 40, p99: 40, distinctEndpoints: 1 });
     expect(out.get("0@120000")).toMatchObject({ count: 1, errorCount: 1, errorRate: 1, latencyStddev: 0 });
     expect(agg.used).toBe(0);
+    expect(agg.flush()).toEqual([]);
     agg.dispose();
   });
 
@@ -312,22 +313,26 @@ describe("metric windows", () => {
 });
 
 describe("zero-copy event columns", () => {
-  it("gives the same aggregates as add(), and refuses stale views", () => {
+  it("gives the same aggregates as add() (read out as columns), and refuses stale views", () => {
     const b = randomEvents(13, 4001, 3, 2);
     const viaAdd = engine.windows.events({ capacity: 32 });
     viaAdd.add(b);
     const expected = byKey(viaAdd.flush());
     const agg = engine.windows.events({ capacity: 32 });
-    const cols = agg.columns(b.timestamp.length);
-    cols.timestamp.set(b.timestamp);
-    cols.series.set(b.series);
-    cols.latencyMs.set(b.latencyMs);
-    cols.isError.set(b.isError);
-    cols.endpointHash.set(b.endpointHash);
+    const views = agg.columns(b.timestamp.length);
+    views.timestamp.set(b.timestamp);
+    views.series.set(b.series);
+    views.latencyMs.set(b.latencyMs);
+    views.isError.set(b.isError);
+    views.endpointHash.set(b.endpointHash);
     expect(agg.addColumns(b.timestamp.length)).toEqual({ consumed: 4001, full: false });
-    const got = agg.flush();
-    expect(got.length).toBe(expected.size);
-    for (const w of got) expectSameAggregate(w, expected.get(key(w))!);
+    const cols = agg.flushColumns();
+    expect(cols.length).toBe(expected.size);
+    for (let i = 0; i < cols.length; i++) {
+      const e = expected.get(`${cols.series[i]}@${cols.windowStart[i]}`)!;
+      expect([cols.count[i], cols.errorCount[i], cols.p50[i], cols.p95[i], cols.p99[i], cols.distinctEndpoints[i]]).toEqual([e.count, e.errorCount, e.p50, e.p95, e.p99, e.distinctEndpoints]);
+      expect(engine.windows.decodeEvents(cols.bytes[i]!).count).toBe(e.count);
+    }
     // A bad value written into the views is still caught, with its index.
     const c2 = agg.columns(3);
     c2.timestamp.set([0, 1, 2]);
