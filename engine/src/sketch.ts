@@ -2,7 +2,7 @@
 // (HyperLogLog) and moments (Welford/Chan). Mergeable and serialisable; the
 // algorithms live in engine/assembly/sketch, this file moves data in and out.
 
-import { check, invalid } from "./errors";
+import { check, EngineError, invalid } from "./errors";
 import type { Region, Runtime } from "./runtime";
 
 /** Options of a quantile sketch. */
@@ -56,8 +56,16 @@ export class QuantileSketch {
   /** @internal */
   constructor(
     private readonly s: Scratch,
-    /** @internal */ readonly handle: number,
+    private readonly h0: number,
   ) {}
+
+  private disposed = false;
+
+  /** @internal The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
+  get handle(): number {
+    if (this.disposed) throw new EngineError("bad_handle", "sketch used after dispose()");
+    return this.h0;
+  }
 
   /** Adds values; rejects the whole batch (EngineError not_finite, details.index) if one is NaN or infinite. */
   add(values: ArrayLike<number>): void {
@@ -107,7 +115,9 @@ export class QuantileSketch {
 
   /** Frees the engine-side sketch. */
   dispose(): void {
+    if (this.disposed) return;
     this.s.rt.exports.ddsketch_free(this.handle);
+    this.disposed = true;
   }
 }
 
@@ -116,8 +126,16 @@ export class DistinctSketch {
   /** @internal */
   constructor(
     private readonly s: Scratch,
-    /** @internal */ readonly handle: number,
+    private readonly h0: number,
   ) {}
+
+  private disposed = false;
+
+  /** @internal The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
+  get handle(): number {
+    if (this.disposed) throw new EngineError("bad_handle", "sketch used after dispose()");
+    return this.h0;
+  }
 
   /** Adds 32-bit hashes of the items (any integers; only the low 32 bits count). */
   add(hashes: ArrayLike<number>): void {
@@ -149,7 +167,9 @@ export class DistinctSketch {
 
   /** Frees the engine-side sketch. */
   dispose(): void {
+    if (this.disposed) return;
     this.s.rt.exports.hll_free(this.handle);
+    this.disposed = true;
   }
 }
 
@@ -158,8 +178,16 @@ export class MomentsSketch {
   /** @internal */
   constructor(
     private readonly s: Scratch,
-    /** @internal */ readonly handle: number,
+    private readonly h0: number,
   ) {}
+
+  private disposed = false;
+
+  /** @internal The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
+  get handle(): number {
+    if (this.disposed) throw new EngineError("bad_handle", "sketch used after dispose()");
+    return this.h0;
+  }
 
   /** Adds values; rejects the whole batch (not_finite, details.index) if one is NaN or infinite. */
   add(values: ArrayLike<number>): void {
@@ -190,7 +218,9 @@ export class MomentsSketch {
 
   /** Frees the engine-side object. */
   dispose(): void {
+    if (this.disposed) return;
     this.s.rt.exports.moments_free(this.handle);
+    this.disposed = true;
   }
 }
 

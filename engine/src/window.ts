@@ -23,6 +23,15 @@ export interface EventBatch {
   endpointHash: ArrayLike<number>;
 }
 
+/** Typed-array views of an event batch in engine memory (see EventAggregator.columns). */
+export interface Cols {
+  timestamp: Float64Array;
+  series: Int32Array;
+  latencyMs: Float64Array;
+  isError: Uint8Array;
+  endpointHash: Int32Array;
+}
+
 /** A batch of metric samples as columns of equal length. */
 export interface MetricBatch {
   timestamp: ArrayLike<number>;
@@ -49,6 +58,27 @@ export interface WindowAggregate {
   distinctEndpoints: number;
   /** The partial aggregate (counts, moments, DDSketch, HyperLogLog); store it and merge later. */
   bytes: Uint8Array;
+}
+
+/** Event window aggregates as columns: element i of every array describes window i. */
+export interface WindowColumns {
+  length: number;
+  windowMs: number;
+  series: Float64Array;
+  windowStart: Float64Array;
+  count: Float64Array;
+  errorCount: Float64Array;
+  errorRate: Float64Array;
+  latencyMean: Float64Array;
+  latencyStddev: Float64Array;
+  latencyMin: Float64Array;
+  latencyMax: Float64Array;
+  p50: Float64Array;
+  p95: Float64Array;
+  p99: Float64Array;
+  distinctEndpoints: Float64Array;
+  /** Serialised partial of each window. */
+  bytes: Uint8Array[];
 }
 
 /** The features of one (series, window) of metric samples, and its serialised partial. */
@@ -94,6 +124,8 @@ const METRIC_COLUMNS = 14;
 
 /** Scratch regions shared by one facade. */
 class Io {
+  /** The aggregator whose `columns(n)` views are live in `cols`, and their n; cleared by any other use of `cols`. */
+  pending: { owner: unknown; n: number } | null = null;
   readonly cols: Region[];
   readonly out: Region;
   readonly offsets: Region;
@@ -112,6 +144,7 @@ class Io {
   }
   bytesIn(bytes: Uint8Array, what: string): number {
     if (!(bytes instanceof Uint8Array)) invalid(what, "expected a Uint8Array");
+    this.pending = null;
     return this.rt.putU8(this.cols[0]!, bytes);
   }
 }
@@ -141,9 +174,17 @@ export class EventAggregator {
   /** @internal */
   constructor(
     private readonly io: Io,
-    private readonly handle: number,
+    private readonly h0: number,
     /** Window length in ms. */ readonly windowMs: number,
   ) {}
+
+  private disposed = false;
+
+  /** The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
+  private get handle(): number {
+    if (this.disposed) throw new EngineError("bad_handle", "aggregator used after dispose()");
+    return this.h0;
+  }
 
   /**
    * Adds events [from, length) of a batch in one pass. Bad input (NaN,
@@ -164,6 +205,7 @@ export class EventAggregator {
     const n = total - from;
     if (n === 0) return { consumed: total, full: false };
     const rt = this.io.rt;
+    this.io.pending = null;
     const [c0, c1, c2, c3, c4] = this.io.cols as [Region, Region, Region, Region, Region];
     const ts = rt.putF64(c0, sub(batch.timestamp, from));
     const se = rt.putI32(c1, sub(batch.series, from));
@@ -190,6 +232,41 @@ export class EventAggregator {
     return { consumed: total, full: false };
   }
 
+  /**
+   * Zero-copy input: views of `n` events' columns in engine memory, to fill
+   * and then pass to `addColumns(n)`. Saves the copy `add` makes. The views
+   * are invalid after any other engine call that may grow memory, and the
+   * regions are shared by the engine's aggregators: fill them, call
+   * addColumns, then ask again for the next batch.
+   */
+  columns(n: number): Cols {
+    if (!Number.isInteger(n) || n < 0) invalid("event windows columns", "n must be an integer >= 0", { n });
+    const rt = this.io.rt;
+    const [c0, c1, c2, c3, c4] = this.io.cols as [Region, Region, Region, Region, Region];
+    const p = [c0.ensure(n * 8), c1.ensure(n * 4), c2.ensure(n * 8), c3.ensure(n), c4.ensure(n * 4)] as const;
+    this.io.pending = { owner: this, n };
+    return {
+      timestamp: rt.f64(p[0], n),
+      series: rt.i32(p[1], n),
+      latencyMs: rt.f64(p[2], n),
+      isError: rt.u8(p[3], n),
+      endpointHash: rt.i32(p[4], n),
+    };
+  }
+
+  /** Adds the first `n` events written into the views from `columns(n)`; same contract as `add` (series are checked by the engine to be >= 0). */
+  addColumns(n: number): AddResult {
+    const rt = this.io.rt;
+    const [c0, c1, c2, c3, c4] = this.io.cols as [Region, Region, Region, Region, Region];
+    const pending = this.io.pending;
+    if (!Number.isInteger(n) || n < 0 || pending?.owner !== this || n > pending.n)
+      invalid("event windows add", "addColumns(n) needs n <= the n of this aggregator's last columns(n), with no windows call between", { n });
+    const st = rt.exports.ewin_add(this.handle, c0.ensure(n * 8), c1.ensure(n * 4), c2.ensure(n * 8), c3.ensure(n), c4.ensure(n * 4), n);
+    if (st === -5) return { consumed: rt.exports.ewin_consumed(this.handle), full: true };
+    checkBatch(this.io, st, "event windows add", 0);
+    return { consumed: n, full: false };
+  }
+
   /** Merges serialised event aggregates (from any aggregator with a window that divides this one's) into the slots. */
   absorb(parts: Uint8Array[]): void {
     for (const [i, bytes] of parts.entries()) {
@@ -204,39 +281,63 @@ export class EventAggregator {
     return check(this.io.rt.exports.ewin_used(this.handle), "event windows");
   }
 
-  /** Reads out every (series, window) aggregate with its serialised partial, and empties the aggregator. */
-  flush(): WindowAggregate[] {
+  /** Reads out every (series, window) aggregate as columns (one Float64Array per feature) with the serialised partials, and empties the aggregator. */
+  flushColumns(): WindowColumns {
     const rt = this.io.rt;
     const used = this.used;
-    if (used === 0) return [];
-    const outPtr = this.io.out.ensure(used * EVENT_COLUMNS * 8);
+    const outPtr = this.io.out.ensure(Math.max(1, used) * EVENT_COLUMNS * 8);
     check(rt.exports.ewin_read(this.handle, outPtr), "event windows read");
     const v = Float64Array.from(rt.f64(outPtr, used * EVENT_COLUMNS));
-    const blobs = this.io.blobs(used, (p) => rt.exports.ewin_serialize(this.handle, p), "event windows serialize");
+    const bytes = this.io.blobs(used, (p) => rt.exports.ewin_serialize(this.handle, p), "event windows serialize");
     check(rt.exports.ewin_reset(this.handle), "event windows reset");
-    const col = (c: number, i: number) => v[c * used + i]!;
-    return blobs.map((bytes, i) => ({
-      series: col(0, i),
-      windowStart: col(1, i),
+    const col = (c: number) => v.subarray(c * used, (c + 1) * used);
+    return {
+      length: used,
       windowMs: this.windowMs,
-      count: col(2, i),
-      errorCount: col(3, i),
-      errorRate: col(4, i),
-      latencyMean: col(5, i),
-      latencyStddev: col(6, i),
-      latencyMin: col(7, i),
-      latencyMax: col(8, i),
-      p50: col(9, i),
-      p95: col(10, i),
-      p99: col(11, i),
-      distinctEndpoints: col(12, i),
+      series: col(0),
+      windowStart: col(1),
+      count: col(2),
+      errorCount: col(3),
+      errorRate: col(4),
+      latencyMean: col(5),
+      latencyStddev: col(6),
+      latencyMin: col(7),
+      latencyMax: col(8),
+      p50: col(9),
+      p95: col(10),
+      p99: col(11),
+      distinctEndpoints: col(12),
+      bytes,
+    };
+  }
+
+  /** Reads out every (series, window) aggregate with its serialised partial, and empties the aggregator. */
+  flush(): WindowAggregate[] {
+    const c = this.flushColumns();
+    return c.bytes.map((bytes, i) => ({
+      series: c.series[i]!,
+      windowStart: c.windowStart[i]!,
+      windowMs: this.windowMs,
+      count: c.count[i]!,
+      errorCount: c.errorCount[i]!,
+      errorRate: c.errorRate[i]!,
+      latencyMean: c.latencyMean[i]!,
+      latencyStddev: c.latencyStddev[i]!,
+      latencyMin: c.latencyMin[i]!,
+      latencyMax: c.latencyMax[i]!,
+      p50: c.p50[i]!,
+      p95: c.p95[i]!,
+      p99: c.p99[i]!,
+      distinctEndpoints: c.distinctEndpoints[i]!,
       bytes,
     }));
   }
 
   /** Frees the engine-side aggregator. */
   dispose(): void {
+    if (this.disposed) return;
     this.io.rt.exports.ewin_free(this.handle);
+    this.disposed = true;
   }
 }
 
@@ -245,9 +346,17 @@ export class MetricAggregator {
   /** @internal */
   constructor(
     private readonly io: Io,
-    private readonly handle: number,
+    private readonly h0: number,
     /** Window length in ms. */ readonly windowMs: number,
   ) {}
+
+  private disposed = false;
+
+  /** The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
+  private get handle(): number {
+    if (this.disposed) throw new EngineError("bad_handle", "aggregator used after dispose()");
+    return this.h0;
+  }
 
   /** Adds samples [from, length); same contract as EventAggregator.add. */
   add(batch: MetricBatch, from = 0): AddResult {
@@ -257,6 +366,7 @@ export class MetricAggregator {
     const n = total - from;
     if (n === 0) return { consumed: total, full: false };
     const rt = this.io.rt;
+    this.io.pending = null;
     const [c0, c1, c2] = this.io.cols as [Region, Region, Region];
     const seriesIn = batch.series;
     if (!(seriesIn instanceof Int32Array)) {
@@ -320,7 +430,9 @@ export class MetricAggregator {
 
   /** Frees the engine-side aggregator. */
   dispose(): void {
+    if (this.disposed) return;
     this.io.rt.exports.mwin_free(this.handle);
+    this.disposed = true;
   }
 }
 
@@ -379,6 +491,7 @@ export function createWindowsApi(rt: Runtime): WindowsApi {
     },
     merge(a, b) {
       if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) invalid("window merge", "expected two Uint8Arrays");
+      io.pending = null;
       const pa = rt.putU8(io.cols[0]!, a);
       const pb = rt.putU8(io.cols[1]!, b);
       const len = check(x.window_merge(pa, a.length, pb, b.length), "window merge");

@@ -328,3 +328,20 @@ describe("distinct-count sketch (HyperLogLog)", () => {
     other.dispose();
   });
 });
+
+describe("handles", () => {
+  it("throws bad_handle after dispose, even when the engine reused the handle", () => {
+    const a = engine.sketch.quantiles();
+    a.dispose();
+    const b = engine.sketch.quantiles(); // may get a's freed handle
+    expectCode(() => a.add([1]), "bad_handle");
+    expectCode(() => a.quantile(0.5), "bad_handle");
+    b.add([1]);
+    expect(b.stats().count).toBe(1);
+    a.dispose(); // a second dispose is a no-op
+    b.dispose();
+    const h = engine.sketch.distinct();
+    h.dispose();
+    expectCode(() => h.estimate(), "bad_handle");
+  });
+});

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../bench/harness";
 import { EngineError, type Engine } from "../src/index";
 import { loadEngine } from "../src/node";
-import type { EventBatch, MetricBatch, WindowAggregate } from "../src/window";
+import type { EventBatch, WindowAggregate } from "../src/window";
 
 let engine: Engine;
 beforeAll(async () => {
@@ -26,8 +26,17 @@ function expectCode(fn: () => unknown, code: string): EngineError {
   throw new Error(`expected EngineError ${code}`);
 }
 
+/** An event batch of typed-array columns. */
+interface Cols {
+  timestamp: Float64Array;
+  series: Int32Array;
+  latencyMs: Float64Array;
+  isError: Uint8Array;
+  endpointHash: Int32Array;
+}
+
 /** Random events over `minutes` minutes, `series` series, `endpoints` endpoints per series. */
-function randomEvents(seed: number, n: number, minutes = 5, series = 4, endpoints = 30): EventBatch {
+function randomEvents(seed: number, n: number, minutes = 5, series = 4, endpoints = 30): Cols {
   const r = seededRandom(seed);
   const b = {
     timestamp: new Float64Array(n),
@@ -46,7 +55,7 @@ function randomEvents(seed: number, n: number, minutes = 5, series = 4, endpoint
   return b;
 }
 
-function pick(b: EventBatch, idx: number[]): EventBatch {
+function pick(b: Cols, idx: number[]): EventBatch {
   return {
     timestamp: idx.map((i) => b.timestamp[i]!),
     series: idx.map((i) => b.series[i]!),
@@ -97,6 +106,7 @@ describe("event windows", () => {
     expect(out.get("1@0")).toMatchObject({ count: 1, errorCount: 0, latencyMean: 40, p50: 40, p99: 40, distinctEndpoints: 1 });
     expect(out.get("0@120000")).toMatchObject({ count: 1, errorCount: 1, errorRate: 1, latencyStddev: 0 });
     expect(agg.used).toBe(0);
+    expect(agg.flush()).toEqual([]);
     agg.dispose();
   });
 
@@ -264,7 +274,7 @@ describe("metric windows", () => {
   it("merges and rolls up split batches to the same result", () => {
     const r = seededRandom(12);
     const n = 5000;
-    const b: MetricBatch = {
+    const b = {
       timestamp: Float64Array.from({ length: n }, () => Math.floor(r() * 10 * MIN)),
       series: Int32Array.from({ length: n }, () => Math.floor(r() * 3)),
       value: Float64Array.from({ length: n }, () => (r() - 0.4) * 100),
@@ -299,5 +309,44 @@ describe("metric windows", () => {
     expect(expectCode(() => agg.add({ timestamp: [0, 1], series: [0, 0], value: [1, Number.NaN] }), "not_finite").details?.index).toBe(1);
     expect(agg.used).toBe(0);
     agg.dispose();
+  });
+});
+
+describe("zero-copy event columns", () => {
+  it("gives the same aggregates as add() (read out as columns), and refuses stale views", () => {
+    const b = randomEvents(13, 4001, 3, 2);
+    const viaAdd = engine.windows.events({ capacity: 32 });
+    viaAdd.add(b);
+    const expected = byKey(viaAdd.flush());
+    const agg = engine.windows.events({ capacity: 32 });
+    const views = agg.columns(b.timestamp.length);
+    views.timestamp.set(b.timestamp);
+    views.series.set(b.series);
+    views.latencyMs.set(b.latencyMs);
+    views.isError.set(b.isError);
+    views.endpointHash.set(b.endpointHash);
+    expect(agg.addColumns(b.timestamp.length)).toEqual({ consumed: 4001, full: false });
+    const cols = agg.flushColumns();
+    expect(cols.length).toBe(expected.size);
+    for (let i = 0; i < cols.length; i++) {
+      const e = expected.get(`${cols.series[i]}@${cols.windowStart[i]}`)!;
+      expect([cols.count[i], cols.errorCount[i], cols.p50[i], cols.p95[i], cols.p99[i], cols.distinctEndpoints[i]]).toEqual([e.count, e.errorCount, e.p50, e.p95, e.p99, e.distinctEndpoints]);
+      expect(engine.windows.decodeEvents(cols.bytes[i]!).count).toBe(e.count);
+    }
+    // A bad value written into the views is still caught, with its index.
+    const c2 = agg.columns(3);
+    c2.timestamp.set([0, 1, 2]);
+    c2.series.set([0, 0, 0]);
+    c2.latencyMs.set([1, -1, 1]);
+    c2.isError.set([0, 0, 0]);
+    c2.endpointHash.set([1, 2, 3]);
+    expect(expectCode(() => agg.addColumns(3), "negative").details?.index).toBe(1);
+    // Another aggregator's add() reuses the regions: the views are stale.
+    agg.columns(3);
+    viaAdd.add(pick(b, [0]));
+    expectCode(() => agg.addColumns(3), "invalid_argument");
+    expectCode(() => agg.addColumns(4), "invalid_argument");
+    agg.dispose();
+    viaAdd.dispose();
   });
 });

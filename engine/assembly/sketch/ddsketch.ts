@@ -12,7 +12,7 @@
 
 import { OK, ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INCOMPATIBLE, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE } from "../util/status";
 import { Registry } from "../util/registry";
-import { ByteReader, ByteWriter, OUT, setBadIndex } from "../util/bytes";
+import { ByteReader, ByteWriter, OUT, putVarint, setBadIndex } from "../util/bytes";
 import { scanF64, scanMin, scanMax } from "../util/scan";
 
 /** Default relative accuracy: 1%. */
@@ -118,7 +118,9 @@ export function indexColumn(valPtr: usize, n: i32, mult: f64, outPtr: usize): vo
 }
 
 /** One side (positive or negative magnitudes) of a sketch: dense counts over [offset, offset + cap). */
-class Store {
+// Unmanaged: lives outside the GC so hot loops carry no shadow-stack traffic; freed by dispose().
+// @ts-ignore: decorator
+@unmanaged export class Store {
   buf: usize = 0;
   cap: i32 = 0;
   offset: i32 = 0;
@@ -126,6 +128,16 @@ class Store {
   collapsed: bool = false;
 
   constructor(public maxBins: i32) {}
+
+  /** Initialises a store placed in caller-owned memory (changetype<Store>(ptr)): no allocation. */
+  init(maxBins: i32): Store {
+    this.buf = 0;
+    this.cap = 0;
+    this.offset = 0;
+    this.collapsed = false;
+    this.maxBins = maxBins;
+    return this;
+  }
 
   /** Adds weight `w` to bin `idx`. */
   @inline add(idx: i32, w: f64): void {
@@ -228,19 +240,22 @@ class Store {
   write(w: ByteWriter): void {
     let n: u64 = 0;
     for (let k = 0; k < this.cap; k++) if (load<f64>(this.buf + (<usize>k << 3)) != 0) n++;
-    w.varint(n);
+    // One reservation, then raw stores: at most 10 bytes per varint.
+    w.ensure(10 + <usize>n * 20);
+    let p = putVarint(w.ptr + w.len, n);
     let prev: i32 = 0;
     let first = true;
     for (let k = 0; k < this.cap; k++) {
       const c = load<f64>(this.buf + (<usize>k << 3));
       if (c == 0) continue;
       const idx = this.offset + k;
-      if (first) w.svarint(idx);
-      else w.varint(<u64>(idx - prev));
-      w.varint(<u64>c);
+      if (first) p = putVarint(p, <u64>((<i64>idx << 1) ^ (<i64>idx >> 63)));
+      else p = putVarint(p, <u64>(idx - prev));
+      p = putVarint(p, <u64>c);
       prev = idx;
       first = false;
     }
+    w.len = p - w.ptr;
   }
 }
 
@@ -266,23 +281,28 @@ function readStore(r: ByteReader, into: Store | null, maxIndex: i32): f64 {
 }
 
 /** A relative-error quantile sketch. */
-export class DDSketch {
+// Unmanaged: lives outside the GC so hot loops carry no shadow-stack traffic; freed by dispose().
+// @ts-ignore: decorator
+@unmanaged export class DDSketch {
   mult: f64;
   /** Largest bin index any finite value can reach (validates deserialised bins). */
   maxIndex: i32;
   pos: Store;
   neg: Store;
+  ownsPos: bool;
   zero: f64 = 0;
   count: f64 = 0;
   min: f64 = Infinity;
   max: f64 = -Infinity;
 
-  constructor(public alpha: f64, public maxBins: i32) {
+  /** When `posAt` is not 0 the positive store lives there (an aggregator's slot record), not in its own allocation. */
+  constructor(public alpha: f64, public maxBins: i32, posAt: usize = 0) {
     const mult = 1.0 / (CUBIC_C * Math.log((1 + alpha) / (1 - alpha)));
     this.mult = mult;
     this.maxIndex = <i32>Math.ceil(1100 * mult);
-    this.pos = new Store(maxBins);
+    this.pos = posAt != 0 ? changetype<Store>(posAt).init(maxBins) : new Store(maxBins);
     this.neg = new Store(maxBins);
+    this.ownsPos = posAt == 0;
   }
 
   /** Adds a finite value whose positive bin `idx` was precomputed by `indexColumn` (NOT_INDEXED otherwise). */
@@ -454,6 +474,14 @@ export class DDSketch {
     this.neg.dispose();
   }
 
+  /** Frees the buffers and the sketch itself (it is unmanaged). */
+  destroy(): void {
+    this.dispose();
+    heap.free(changetype<usize>(this.neg));
+    if (this.ownsPos) heap.free(changetype<usize>(this.pos));
+    heap.free(changetype<usize>(this));
+  }
+
   /** Appends the serialised sketch: header, zero count, min, max, then the sparse stores. */
   write(w: ByteWriter): void {
     w.u8(DDSKETCH_MAGIC);
@@ -532,8 +560,8 @@ export function ddsketch_create(alpha: f64, maxBins: i32): i32 {
 export function ddsketch_free(h: i32): i32 {
   const s = sketches.get(h);
   if (s === null) return ERR_BAD_HANDLE;
-  s.dispose();
   sketches.remove(h);
+  s.destroy();
   return OK;
 }
 

@@ -39,10 +39,30 @@ const MODE_DENSE: u32 = 1;
   return h;
 }
 
+/** Mixes the `n` u32 hashes at `src` with fmix32 into `dst`, four at a time in SIMD lanes. Aggregators call it once per batch. */
+export function mixColumn(src: usize, n: i32, dst: usize): void {
+  const c1 = i32x4.splat(0x85ebca6b);
+  const c2 = i32x4.splat(0xc2b2ae35);
+  const quads = n >> 2;
+  for (let j = 0; j < quads; j++) {
+    let h = v128.load(src + (<usize>j << 4));
+    h = v128.xor(h, i32x4.shr_u(h, 16));
+    h = i32x4.mul(h, c1);
+    h = v128.xor(h, i32x4.shr_u(h, 13));
+    h = i32x4.mul(h, c2);
+    h = v128.xor(h, i32x4.shr_u(h, 16));
+    v128.store(dst + (<usize>j << 4), h);
+  }
+  for (let i = quads << 2; i < n; i++) store<u32>(dst + (<usize>i << 2), fmix32(load<u32>(src + (<usize>i << 2))));
+}
+
 /** A HyperLogLog sketch, sparse until it holds m / 8 distinct hashes. */
-export class HyperLogLog {
-  m: i32;
-  q: i32;
+// Unmanaged: lives outside the GC so hot loops carry no shadow-stack traffic; freed by dispose().
+// @ts-ignore: decorator
+@unmanaged export class HyperLogLog {
+  p: i32 = 0;
+  m: i32 = 0;
+  q: i32 = 0;
   /** Dense registers (m bytes) once converted, else 0. */
   dense: usize = 0;
   /** Sparse open-addressing set of mixed hashes (0 marks an empty slot). */
@@ -52,17 +72,42 @@ export class HyperLogLog {
   sparseCount: i32 = 0;
   /** The mixed hash 0 (which cannot be stored in the set) was seen. */
   hasZero: bool = false;
-  sparseMax: i32;
+  sparseMax: i32 = 0;
 
-  constructor(public p: i32) {
+  constructor(p: i32) {
+    this.init(p);
+  }
+
+  /** Initialises an HLL (also one placed in caller-owned memory with changetype): empty and sparse. */
+  init(p: i32): HyperLogLog {
+    this.p = p;
     this.m = 1 << p;
     this.q = 32 - p;
+    this.dense = 0;
+    this.sparse = 0;
+    this.slots = 0;
+    this.sparseCount = 0;
+    this.hasZero = false;
     this.sparseMax = this.m >> 3;
+    return this;
   }
 
   /** Adds a host hash. */
   @inline add(hash: u32): void {
     this.addMixed(fmix32(hash));
+  }
+
+  /** Adds an already-mixed hash; the common cases (dense, or already in the sparse set at its home slot) inline. */
+  @inline addMixedFast(h: u32): void {
+    const dense = this.dense;
+    if (dense != 0) {
+      const w = h << this.p;
+      const rho = w == 0 ? this.q + 1 : <i32>clz(w) + 1;
+      const ptr = dense + (h >> this.q);
+      if (rho > <i32>load<u8>(ptr)) store<u8>(ptr, <u8>rho);
+    } else if (this.slots == 0 || load<u32>(this.sparse + (<usize>(h & (<u32>this.slots - 1)) << 2)) != h || h == 0) {
+      this.addMixed(h);
+    }
   }
 
   /** Adds an already-mixed hash. */
@@ -335,6 +380,7 @@ export function hll_free(h: i32): i32 {
   if (s === null) return ERR_BAD_HANDLE;
   s.dispose();
   hlls.remove(h);
+  heap.free(changetype<usize>(s));
   return OK;
 }
 

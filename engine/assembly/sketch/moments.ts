@@ -12,14 +12,16 @@ export const MOMENTS_MAGIC: u32 = 0x4d;
 export const MOMENTS_VERSION: u32 = 1;
 
 /** Running moments of a stream of values. */
-export class Moments {
+// Unmanaged: lives outside the GC so hot loops carry no shadow-stack traffic; freed by dispose().
+// @ts-ignore: decorator
+@unmanaged export class Moments {
   count: f64 = 0;
   mean: f64 = 0;
   m2: f64 = 0;
   min: f64 = Infinity;
   max: f64 = -Infinity;
 
-  /** Welford's update for one value. */
+  /** Welford's update for one value (finite: callers validate their batch). */
   @inline add(x: f64): void {
     const n = this.count + 1;
     const d = x - this.mean;
@@ -27,8 +29,9 @@ export class Moments {
     this.m2 += d * (x - mean);
     this.mean = mean;
     this.count = n;
-    this.min = Math.min(this.min, x);
-    this.max = Math.max(this.max, x);
+    // Compare-and-select: cheaper than Math.min's NaN and -0 handling, and x is finite.
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
   }
 
   /** Chan et al.: combines two partial results as if all values were seen by one. */
@@ -100,7 +103,11 @@ export function moments_create(): i32 {
 
 /** Releases a moments handle. */
 export function moments_free(h: i32): i32 {
-  return momentsReg.remove(h) ? OK : ERR_BAD_HANDLE;
+  const m = momentsReg.get(h);
+  if (m === null) return ERR_BAD_HANDLE;
+  momentsReg.remove(h);
+  heap.free(changetype<usize>(m));
+  return OK;
 }
 
 /** Adds `n` f64 values at `ptr`; rejects the whole batch if one is NaN or infinite. Called once per batch. */

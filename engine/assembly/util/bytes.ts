@@ -7,8 +7,20 @@
 /** Initial capacity of a writer's buffer, bytes. */
 const WRITER_INITIAL_BYTES: usize = 256;
 
-/** A growable raw byte buffer. Reused between calls; grows by doubling. */
-export class ByteWriter {
+/** Writes `v` as a LEB128 varint at `p`; returns the position after it. The caller ensured 10 bytes. */
+// @ts-ignore: decorator
+@inline export function putVarint(p: usize, v: u64): usize {
+  while (v >= 0x80) {
+    store<u8>(p++, <u8>(v | 0x80));
+    v >>= 7;
+  }
+  store<u8>(p++, <u8>v);
+  return p;
+}
+
+/** A growable raw byte buffer. Reused between calls; grows by doubling. Unmanaged: no GC work per write. */
+// @ts-ignore: decorator
+@unmanaged export class ByteWriter {
   ptr: usize = 0;
   cap: usize = 0;
   len: usize = 0;
@@ -69,7 +81,8 @@ export class ByteWriter {
 }
 
 /** A bounds-checked reader over [ptr, ptr + len). */
-export class ByteReader {
+// @ts-ignore: decorator
+@unmanaged export class ByteReader {
   pos: usize = 0;
   end: usize = 0;
   ok: bool = true;

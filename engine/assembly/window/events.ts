@@ -11,8 +11,8 @@ import { Registry } from "../util/registry";
 import { ByteReader, ByteWriter, OUT, setBadIndex } from "../util/bytes";
 import { scanF64, scanMin } from "../util/scan";
 import { Moments } from "../sketch/moments";
-import { DDSketch, DEFAULT_MAX_BINS, indexColumn } from "../sketch/ddsketch";
-import { HyperLogLog } from "../sketch/hll";
+import { DDSketch, DEFAULT_MAX_BINS, NOT_INDEXED, Store, indexColumn } from "../sketch/ddsketch";
+import { HyperLogLog, mixColumn } from "../sketch/hll";
 import { KeyTable, batchScratch } from "./table";
 
 /** First byte of a serialised window aggregate ('W'). */
@@ -28,25 +28,19 @@ export const MAX_CAPACITY: i32 = 1 << 20;
 /** Columns written per slot by `ewin_read`. */
 export const EVENT_COLUMNS: i32 = 13;
 
-/** One (series, window) partial aggregate of events. */
-class EventSlot {
-  count: f64 = 0;
-  errors: f64 = 0;
-  latency: Moments = new Moments();
-  sketch: DDSketch;
-  endpoints: HyperLogLog;
-  constructor(alpha: f64, precision: i32) {
-    this.sketch = new DDSketch(alpha, DEFAULT_MAX_BINS);
-    this.endpoints = new HyperLogLog(precision);
-  }
-  clear(): void {
-    this.count = 0;
-    this.errors = 0;
-    this.latency.clear();
-    this.sketch.clear();
-    this.endpoints.clear();
-  }
-}
+// Each slot's per-event state sits in one 128-byte record so that an event
+// touches two adjacent cache lines plus its bin and its HLL set, instead of
+// chasing pointers through several objects: latency moments (count, mean,
+// M2, min, max), the error count, the DDSketch's positive store and the
+// endpoints' HyperLogLog are placed there with changetype.
+const MOMENTS_AT: usize = 0;
+const ERRORS_AT: usize = offsetof<Moments>();
+const STORE_AT: usize = ERRORS_AT + 8;
+const HLL_AT: usize = (STORE_AT + offsetof<Store>() + 7) & ~7;
+/** Bytes per slot record. */
+const SLOT_BYTES: usize = 128;
+// @ts-ignore: compile-time check
+assert(HLL_AT + offsetof<HyperLogLog>() <= SLOT_BYTES, "slot record overflow");
 
 /** Reads the common header of a serialised window aggregate. */
 export class WindowHeader {
@@ -109,18 +103,56 @@ function firstNegativeF64(ptr: usize, n: i32): i32 {
 
 const tmpMoments = new Moments();
 
-/** Per-(series, window) event aggregates in preallocated slots. */
+/** Per-(series, window) event aggregates in preallocated slot records. */
 export class EventWindows {
   keys: KeyTable;
-  slots: StaticArray<EventSlot>;
+  /** Slot records, SLOT_BYTES each, and the allocation they sit in. */
+  hot: usize;
+  hotRaw: usize;
+  /** Each slot's DDSketch (its positive store lives in the slot record). */
+  sketches: StaticArray<DDSketch>;
   /** Events consumed by the last `add` (all of them unless it returned ERR_CAPACITY). */
   consumed: i32 = 0;
 
   constructor(public capacity: i32, public windowMs: f64, public alpha: f64, public precision: i32) {
     this.keys = new KeyTable(capacity);
-    const slots = new StaticArray<EventSlot>(capacity);
-    for (let i = 0; i < capacity; i++) unchecked((slots[i] = new EventSlot(alpha, precision)));
-    this.slots = slots;
+    // Records aligned to 128 bytes: each is one aligned pair of cache lines,
+    // which the hardware's adjacent-line prefetch fetches together.
+    const raw = heap.alloc(<usize>capacity * SLOT_BYTES + SLOT_BYTES);
+    this.hotRaw = raw;
+    const hot = (raw + SLOT_BYTES - 1) & ~(SLOT_BYTES - 1);
+    this.hot = hot;
+    const sketches = new StaticArray<DDSketch>(capacity);
+    for (let i = 0; i < capacity; i++) {
+      const rec = hot + <usize>i * SLOT_BYTES;
+      changetype<Moments>(rec + MOMENTS_AT).clear();
+      store<f64>(rec + ERRORS_AT, 0);
+      changetype<HyperLogLog>(rec + HLL_AT).init(precision);
+      unchecked((sketches[i] = new DDSketch(alpha, DEFAULT_MAX_BINS, rec + STORE_AT)));
+    }
+    this.sketches = sketches;
+  }
+
+  @inline rec(s: i32): usize {
+    return this.hot + <usize>s * SLOT_BYTES;
+  }
+  @inline moments(s: i32): Moments {
+    return changetype<Moments>(this.rec(s) + MOMENTS_AT);
+  }
+  @inline errors(s: i32): f64 {
+    return load<f64>(this.rec(s) + ERRORS_AT);
+  }
+  @inline hll(s: i32): HyperLogLog {
+    return changetype<HyperLogLog>(this.rec(s) + HLL_AT);
+  }
+  /** Slot s's sketch with count, min and max brought up to date from the moments (the hot loop skips them). */
+  sketch(s: i32): DDSketch {
+    const sk = unchecked(this.sketches[s]);
+    const m = this.moments(s);
+    sk.count = m.count;
+    sk.min = m.min;
+    sk.max = m.max;
+    return sk;
   }
 
   /**
@@ -160,36 +192,49 @@ export class EventWindows {
       return status;
     }
     // Per-batch columns: window starts and latency bins, computed in SIMD.
-    const startPtr = batchScratch(<usize>n * 12 + 16);
+    const startPtr = batchScratch(<usize>n * 16 + 32);
     const idxPtr = startPtr + (<usize>n << 3);
+    const mixPtr = (idxPtr + (<usize>n << 2) + 15) & ~15;
     windowColumn(tsPtr, n, this.windowMs, startPtr);
-    indexColumn(latPtr, n, this.slots.length > 0 ? unchecked(this.slots[0]).sketch.mult : 1, idxPtr);
+    indexColumn(latPtr, n, unchecked(this.sketches[0]).mult, idxPtr);
+    mixColumn(epPtr, n, mixPtr);
 
     const keys = this.keys;
-    const slots = this.slots;
+    const hot = this.hot;
     let lastSeries: i32 = -1;
     let lastStart: f64 = NaN;
-    let slot: EventSlot | null = null;
+    let s: i32 = 0;
+    let rec: usize = 0;
     for (let i = 0; i < n; i++) {
       const series = load<i32>(seriesPtr + (<usize>i << 2));
       const start = load<f64>(startPtr + (<usize>i << 3));
       if (series != lastSeries || start != lastStart) {
-        const s = keys.slotOf(series, start);
+        s = keys.slotOf(series, start);
         if (s < 0) {
           this.consumed = i;
           return ERR_CAPACITY;
         }
-        slot = unchecked(slots[s]);
+        rec = hot + <usize>s * SLOT_BYTES;
         lastSeries = series;
         lastStart = start;
       }
-      const sl = changetype<EventSlot>(slot);
       const lat = load<f64>(latPtr + (<usize>i << 3));
-      sl.count += 1;
-      sl.errors += load<u8>(errPtr + i) != 0 ? 1 : 0;
-      sl.latency.add(lat);
-      sl.sketch.addIndexed(lat, load<i32>(idxPtr + (<usize>i << 2)));
-      sl.endpoints.add(load<u32>(epPtr + (<usize>i << 2)));
+      changetype<Moments>(rec + MOMENTS_AT).add(lat);
+      store<f64>(rec + ERRORS_AT, load<f64>(rec + ERRORS_AT) + (load<u8>(errPtr + i) != 0 ? 1.0 : 0.0));
+      const idx = load<i32>(idxPtr + (<usize>i << 2));
+      if (idx != NOT_INDEXED) {
+        const st = changetype<Store>(rec + STORE_AT);
+        const k = idx - st.offset;
+        if (<u32>k < <u32>st.cap) {
+          const p = st.buf + (<usize>k << 3);
+          store<f64>(p, load<f64>(p) + 1.0);
+        } else {
+          st.addSlow(idx, 1.0);
+        }
+      } else {
+        unchecked(this.sketches[s]).zero += 1;
+      }
+      changetype<HyperLogLog>(rec + HLL_AT).addMixedFast(load<u32>(mixPtr + (<usize>i << 2)));
     }
     this.consumed = n;
     return OK;
@@ -198,35 +243,37 @@ export class EventWindows {
   /** Writes the EVENT_COLUMNS columns (each `used` f64 long) for all used slots at `out`. */
   read(out: usize): void {
     const n = this.keys.used;
+    const stride = <usize>n << 3;
     for (let s = 0; s < n; s++) {
-      const sl = unchecked(this.slots[s]);
+      const m = this.moments(s);
+      const sk = this.sketch(s);
+      const errors = this.errors(s);
       const base = out + (<usize>s << 3);
-      const stride = <usize>n << 3;
       store<f64>(base, <f64>this.keys.seriesOf(s));
       store<f64>(base + stride, this.keys.startOf(s));
-      store<f64>(base + stride * 2, sl.count);
-      store<f64>(base + stride * 3, sl.errors);
-      store<f64>(base + stride * 4, sl.count > 0 ? sl.errors / sl.count : 0);
-      store<f64>(base + stride * 5, sl.latency.mean);
-      store<f64>(base + stride * 6, Math.sqrt(sl.latency.variance()));
-      store<f64>(base + stride * 7, sl.latency.min);
-      store<f64>(base + stride * 8, sl.latency.max);
-      store<f64>(base + stride * 9, sl.sketch.quantile(0.5));
-      store<f64>(base + stride * 10, sl.sketch.quantile(0.95));
-      store<f64>(base + stride * 11, sl.sketch.quantile(0.99));
-      store<f64>(base + stride * 12, sl.endpoints.estimate());
+      store<f64>(base + stride * 2, m.count);
+      store<f64>(base + stride * 3, errors);
+      store<f64>(base + stride * 4, m.count > 0 ? errors / m.count : 0);
+      store<f64>(base + stride * 5, m.mean);
+      store<f64>(base + stride * 6, Math.sqrt(m.variance()));
+      store<f64>(base + stride * 7, m.min);
+      store<f64>(base + stride * 8, m.max);
+      store<f64>(base + stride * 9, sk.quantile(0.5));
+      store<f64>(base + stride * 10, sk.quantile(0.95));
+      store<f64>(base + stride * 11, sk.quantile(0.99));
+      store<f64>(base + stride * 12, this.hll(s).estimate());
     }
   }
 
   /** Serialises slot `s` (header, counts, moments, sketch, HLL). */
   writeSlot(w: ByteWriter, s: i32): void {
-    const sl = unchecked(this.slots[s]);
+    const m = this.moments(s);
     writeHeader(w, KIND_EVENTS, this.keys.seriesOf(s), this.keys.startOf(s), this.windowMs);
-    w.varint(<u64>sl.count);
-    w.varint(<u64>sl.errors);
-    sl.latency.write(w);
-    sl.sketch.write(w);
-    sl.endpoints.write(w);
+    w.varint(<u64>m.count);
+    w.varint(<u64>this.errors(s));
+    m.write(w);
+    this.sketch(s).write(w);
+    this.hll(s).write(w);
   }
 
   /**
@@ -242,56 +289,75 @@ export class EventWindows {
     const m = tmpMoments;
     if (!m.read(r) || !r.ok || errors > count || m.count != count) return ERR_CORRUPT;
     const rest = r.pos;
-    // Dry run over the sketches, through a scratch slot.
-    const probe = probeSlot(this.alpha, this.precision);
+    // Dry run over the sketches, into scratch sketches.
+    const probe = probeSketch(this.alpha);
     probe.clear();
-    let st = probe.sketch.absorb(r);
+    let st = probe.absorb(r);
     if (st != OK) return st;
-    st = probe.endpoints.absorb(r);
+    const hp = probeHll(this.precision);
+    hp.clear();
+    st = hp.absorb(r);
     if (st != OK) return st;
-    if (probe.sketch.count != count || r.remaining != 0) return ERR_CORRUPT;
+    if (probe.count != count || r.remaining != 0) return ERR_CORRUPT;
     const end = r.pos;
     const s = this.keys.slotOf(h.series, Math.floor(h.start / this.windowMs) * this.windowMs);
     if (s < 0) return ERR_CAPACITY;
-    const sl = unchecked(this.slots[s]);
-    sl.count += count;
-    sl.errors += errors;
-    sl.latency.merge(m);
+    const sk = this.sketch(s);
+    this.moments(s).merge(m);
+    store<f64>(this.rec(s) + ERRORS_AT, this.errors(s) + errors);
     r.pos = rest;
-    sl.sketch.absorb(r);
-    sl.endpoints.absorb(r);
+    sk.absorb(r);
+    this.hll(s).absorb(r);
     r.pos = end;
     return OK;
   }
 
   reset(): void {
     const n = this.keys.used;
-    for (let s = 0; s < n; s++) unchecked(this.slots[s]).clear();
+    for (let s = 0; s < n; s++) {
+      this.moments(s).clear();
+      store<f64>(this.rec(s) + ERRORS_AT, 0);
+      unchecked(this.sketches[s]).clear();
+      this.hll(s).clear();
+    }
     this.keys.reset();
   }
 
   dispose(): void {
-    for (let s = 0; s < this.slots.length; s++) {
-      const sl = unchecked(this.slots[s]);
-      sl.sketch.dispose();
-      sl.endpoints.dispose();
+    for (let s = 0; s < this.capacity; s++) {
+      unchecked(this.sketches[s]).destroy();
+      this.hll(s).dispose();
     }
+    heap.free(this.hotRaw);
     this.keys.dispose();
+    heap.free(changetype<usize>(this.keys));
   }
 }
 
 const header = new WindowHeader();
-let probe: EventSlot | null = null;
+let probeSk: DDSketch | null = null;
+let probeH: HyperLogLog | null = null;
 
-function probeSlot(alpha: f64, precision: i32): EventSlot {
-  let p = probe;
-  if (p === null || p.sketch.alpha != alpha || p.endpoints.p != precision) {
+/** A scratch sketch for validating serialised bytes before they are applied. */
+function probeSketch(alpha: f64): DDSketch {
+  let p = probeSk;
+  if (p === null || p.alpha != alpha) {
+    if (p !== null) p.destroy();
+    p = new DDSketch(alpha, DEFAULT_MAX_BINS);
+    probeSk = p;
+  }
+  return p;
+}
+
+function probeHll(precision: i32): HyperLogLog {
+  let p = probeH;
+  if (p === null || p.p != precision) {
     if (p !== null) {
-      p.sketch.dispose();
-      p.endpoints.dispose();
+      p.dispose();
+      heap.free(changetype<usize>(p));
     }
-    p = new EventSlot(alpha, precision);
-    probe = p;
+    p = new HyperLogLog(precision);
+    probeH = p;
   }
   return p;
 }
@@ -372,3 +438,4 @@ export function ewin_reset(h: i32): i32 {
   a.reset();
   return OK;
 }
+

@@ -17,7 +17,9 @@ import { KIND_METRICS, MAX_CAPACITY, WindowHeader, firstNegativeI32, nests, wind
 export const METRIC_COLUMNS: i32 = 14;
 
 /** One (series, window) partial aggregate of samples. */
-class MetricSlot {
+// Unmanaged: lives outside the GC so hot loops carry no shadow-stack traffic; freed by dispose().
+// @ts-ignore: decorator
+@unmanaged class MetricSlot {
   sum: f64 = 0;
   values: Moments = new Moments();
   lastTs: f64 = -Infinity;
@@ -184,9 +186,15 @@ export class MetricWindows {
   }
 
   dispose(): void {
-    for (let s = 0; s < this.slots.length; s++) unchecked(this.slots[s]).sketch.dispose();
-    this.probe.dispose();
+    for (let s = 0; s < this.slots.length; s++) {
+      const sl = unchecked(this.slots[s]);
+      sl.sketch.destroy();
+      heap.free(changetype<usize>(sl.values));
+      heap.free(changetype<usize>(sl));
+    }
+    this.probe.destroy();
     this.keys.dispose();
+    heap.free(changetype<usize>(this.keys));
   }
 }
 

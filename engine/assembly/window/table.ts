@@ -16,8 +16,14 @@ const EMPTY: i32 = -1;
   return <u32>h;
 }
 
-/** Fixed-capacity key table; slot i's key is (series[i], start[i]). */
-export class KeyTable {
+/**
+ * Fixed-capacity key table. Each entry holds its key inline (16 bytes:
+ * series, slot, window start) so a lookup touches one cache line; slot i's
+ * key is also kept in (series[i], start[i]) for reading out.
+ */
+// Unmanaged: lives outside the GC so hot loops carry no shadow-stack traffic; freed by dispose().
+// @ts-ignore: decorator
+@unmanaged export class KeyTable {
   table: usize;
   mask: u32;
   series: usize;
@@ -28,24 +34,28 @@ export class KeyTable {
     let size: u32 = 16;
     while (size < <u32>capacity * 2) size <<= 1;
     this.mask = size - 1;
-    this.table = heap.alloc(<usize>size << 2);
-    memory.fill(this.table, 0xff, <usize>size << 2);
+    this.table = heap.alloc(<usize>size << 4);
     this.series = heap.alloc(<usize>max(capacity, 1) << 2);
     this.start = heap.alloc(<usize>max(capacity, 1) << 3);
+    this.reset();
   }
 
   /** The slot of (series, start), creating it; -1 when a new key finds the table full. */
   slotOf(series: i32, start: f64): i32 {
     let p = keyHash(series, start) & this.mask;
     while (true) {
-      const s = load<i32>(this.table + (<usize>p << 2));
+      const e = this.table + (<usize>p << 4);
+      const s = load<i32>(e, 4);
       if (s == EMPTY) break;
-      if (load<i32>(this.series + (<usize>s << 2)) == series && load<f64>(this.start + (<usize>s << 3)) == start) return s;
+      if (load<i32>(e) == series && load<f64>(e, 8) == start) return s;
       p = (p + 1) & this.mask;
     }
     if (this.used >= this.capacity) return -1;
     const s = this.used++;
-    store<i32>(this.table + (<usize>p << 2), s);
+    const e = this.table + (<usize>p << 4);
+    store<i32>(e, series);
+    store<i32>(e, s, 4);
+    store<f64>(e, start, 8);
     store<i32>(this.series + (<usize>s << 2), series);
     store<f64>(this.start + (<usize>s << 3), start);
     return s;
@@ -59,9 +69,10 @@ export class KeyTable {
     return load<f64>(this.start + (<usize>s << 3));
   }
 
-  /** Forgets every key. */
+  /** Forgets every key (marks every entry's slot EMPTY). */
   reset(): void {
-    memory.fill(this.table, 0xff, (<usize>this.mask + 1) << 2);
+    const size = <usize>this.mask + 1;
+    for (let p: usize = 0; p < size; p++) store<i32>(this.table + (p << 4), EMPTY, 4);
     this.used = 0;
   }
 
@@ -84,3 +95,4 @@ export function batchScratch(bytes: usize): usize {
   }
   return scratch;
 }
+
