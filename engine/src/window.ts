@@ -15,7 +15,7 @@ export interface EventBatch {
   timestamp: ArrayLike<number>;
   /** Series index (an integer >= 0 the host assigns to (tenant, service)). */
   series: ArrayLike<number>;
-  /** Latency in ms (finite, >= 0). */
+  /** Latency in ms (>= 0), or NaN for an event without one: it counts as an event but not in the latency statistics. */
   latencyMs: ArrayLike<number>;
   /** Non-zero (or true) for an error. */
   isError: ArrayLike<number | boolean>;
@@ -48,6 +48,7 @@ export interface WindowAggregate {
   count: number;
   errorCount: number;
   errorRate: number;
+  /** Latency statistics over the events that carried a latency; NaN when none did. */
   latencyMean: number;
   latencyStddev: number;
   latencyMin: number;
@@ -187,8 +188,9 @@ export class EventAggregator {
   }
 
   /**
-   * Adds events [from, length) of a batch in one pass. Bad input (NaN,
-   * infinities, negative latency or series, unequal columns) throws an
+   * Adds events [from, length) of a batch in one pass. Bad input (NaN
+   * timestamps, infinities, negative latency or series, unequal columns; a NaN
+   * latency is an event without one) throws an
    * EngineError with details.index and applies nothing. When the slots run
    * out, returns `{ full: true, consumed }`: flush, then add again from `consumed`.
    */

@@ -350,3 +350,34 @@ describe("zero-copy event columns", () => {
     viaAdd.dispose();
   });
 });
+
+describe("events without a latency", () => {
+  it("count as events and errors but not in the latency statistics", async () => {
+    const engine = await loadEngine("debug");
+    const agg = engine.windows.events({ capacity: 4 });
+    // Window 0: latencies 10 and 30 plus one event without latency (an error).
+    // count 3, errors 1 (rate 1/3), latency mean (10 + 30) / 2 = 20, min 10, max 30.
+    // Window 60000: only an event without latency -> count 1 and NaN latency statistics.
+    agg.add({
+      timestamp: [1_000, 2_000, 3_000, 61_000],
+      series: [0, 0, 0, 0],
+      latencyMs: [10, Number.NaN, 30, Number.NaN],
+      isError: [0, 1, 0, 0],
+      endpointHash: [1, 2, 1, 3],
+    });
+    const [w0, w1] = agg.flush().sort((a, b) => a.windowStart - b.windowStart);
+    expect(w0).toMatchObject({ count: 3, errorCount: 1, latencyMean: 20, latencyMin: 10, latencyMax: 30, distinctEndpoints: 2 });
+    expect(w0!.errorRate).toBeCloseTo(1 / 3, 12);
+    expect(w1!.count).toBe(1);
+    expect(w1!.latencyMean).toBeNaN();
+    expect(w1!.p99).toBeNaN();
+    // merging keeps both counts exact: 3 + 3 events, 2 + 2 with latency
+    const merged = engine.windows.decodeEvents(engine.windows.merge(w0!.bytes, w0!.bytes));
+    expect(merged).toMatchObject({ count: 6, errorCount: 2, latencyMean: 20 });
+    // infinities are still errors
+    expect(() => agg.add({ timestamp: [1], series: [0], latencyMs: [Number.POSITIVE_INFINITY], isError: [0], endpointHash: [0] })).toThrow(
+      expect.objectContaining({ code: "not_finite", details: expect.objectContaining({ index: 0 }) }),
+    );
+    agg.dispose();
+  });
+});

@@ -93,6 +93,19 @@ describe("ingest consumer", () => {
     expect(back).toHaveLength(archived.objects[0]!.key.endsWith("m-a.ndjson.gz") ? 400 : 600);
   });
 
+  it("counts events without a latency in counts and errors, not in latency statistics", async () => {
+    const t0 = Date.UTC(2026, 10, 22, 8, 0);
+    const items: IngestEvent[] = [
+      { ts: t0, service: "logs", level: "ERROR", message: "Database connection timeout" },
+      { ts: t0 + 1000, service: "logs", level: "INFO", message: "ok", latency_ms: 40 },
+    ];
+    await deliver([{ id: "nl1", body: message("no-lat", "nolat-tenant", items) }]);
+    const row = await env.DB.prepare(
+      "SELECT w.count, w.errors, w.mean, w.p99 FROM windows w JOIN series s ON s.id = w.series_id WHERE s.tenant = 'nolat-tenant'",
+    ).first();
+    expect(row).toMatchObject({ count: 2, errors: 1, mean: 40 });
+  });
+
   it("counts a redelivered message once", async () => {
     const m = message("dup-1", "dup-tenant", events(250, "api", Date.UTC(2026, 10, 22, 8, 0)));
     await deliver([{ id: "x1", body: m }]);

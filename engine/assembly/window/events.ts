@@ -18,7 +18,7 @@ import { KeyTable, batchScratch } from "./table";
 /** First byte of a serialised window aggregate ('W'). */
 export const WINDOW_MAGIC: u32 = 0x57;
 /** Format version of serialised window aggregates. */
-export const WINDOW_VERSION: u32 = 1;
+export const WINDOW_VERSION: u32 = 2;
 /** Kind byte: event aggregate. */
 export const KIND_EVENTS: u32 = 1;
 /** Kind byte: metric aggregate. */
@@ -31,10 +31,12 @@ export const EVENT_COLUMNS: i32 = 13;
 // Each slot's per-event state sits in one 128-byte record so that an event
 // touches two adjacent cache lines plus its bin and its HLL set, instead of
 // chasing pointers through several objects: latency moments (count, mean,
-// M2, min, max), the error count, the DDSketch's positive store and the
-// endpoints' HyperLogLog are placed there with changetype.
+// M2, min, max), the event and error counts, the DDSketch's positive store
+// and the endpoints' HyperLogLog are placed there with changetype. Events
+// without a latency (NaN) count as events but not in the latency statistics.
 const MOMENTS_AT: usize = 0;
-const ERRORS_AT: usize = offsetof<Moments>();
+const COUNT_AT: usize = offsetof<Moments>();
+const ERRORS_AT: usize = COUNT_AT + 8;
 const STORE_AT: usize = ERRORS_AT + 8;
 const HLL_AT: usize = (STORE_AT + offsetof<Store>() + 7) & ~7;
 /** Bytes per slot record. */
@@ -95,6 +97,15 @@ export function firstNegativeI32(ptr: usize, n: i32): i32 {
   return n;
 }
 
+/** Smallest index >= `from` where the f64 column at `ptr` is +/-Infinity, or -1. */
+function firstInfinite(ptr: usize, n: i32, from: i32): i32 {
+  for (let i = from; i < n; i++) {
+    const x = load<f64>(ptr + (<usize>i << 3));
+    if (x == Infinity || x == -Infinity) return i;
+  }
+  return -1;
+}
+
 /** Smallest index where the f64 column at `ptr` is negative, or `n`. */
 function firstNegativeF64(ptr: usize, n: i32): i32 {
   for (let i = 0; i < n; i++) if (load<f64>(ptr + (<usize>i << 3)) < 0) return i;
@@ -126,6 +137,7 @@ export class EventWindows {
     for (let i = 0; i < capacity; i++) {
       const rec = hot + <usize>i * SLOT_BYTES;
       changetype<Moments>(rec + MOMENTS_AT).clear();
+      store<f64>(rec + COUNT_AT, 0);
       store<f64>(rec + ERRORS_AT, 0);
       changetype<HyperLogLog>(rec + HLL_AT).init(precision);
       unchecked((sketches[i] = new DDSketch(alpha, DEFAULT_MAX_BINS, rec + STORE_AT)));
@@ -138,6 +150,9 @@ export class EventWindows {
   }
   @inline moments(s: i32): Moments {
     return changetype<Moments>(this.rec(s) + MOMENTS_AT);
+  }
+  @inline count(s: i32): f64 {
+    return load<f64>(this.rec(s) + COUNT_AT);
   }
   @inline errors(s: i32): f64 {
     return load<f64>(this.rec(s) + ERRORS_AT);
@@ -170,12 +185,14 @@ export class EventWindows {
       bad = badTs;
       status = ERR_NOT_FINITE;
     }
-    const badLat = scanF64(latPtr, n);
+    // NaN latency means "no latency"; only infinities are errors.
+    let badLat = scanF64(latPtr, n);
+    if (badLat >= 0) badLat = firstInfinite(latPtr, n, badLat);
     if (badLat >= 0 && badLat < bad) {
       bad = badLat;
       status = ERR_NOT_FINITE;
     }
-    if (badLat < 0 && scanMin < 0) {
+    if (badLat < 0) {
       const neg = firstNegativeF64(latPtr, n);
       if (neg < bad) {
         bad = neg;
@@ -219,20 +236,23 @@ export class EventWindows {
         lastStart = start;
       }
       const lat = load<f64>(latPtr + (<usize>i << 3));
-      changetype<Moments>(rec + MOMENTS_AT).add(lat);
+      store<f64>(rec + COUNT_AT, load<f64>(rec + COUNT_AT) + 1.0);
       store<f64>(rec + ERRORS_AT, load<f64>(rec + ERRORS_AT) + (load<u8>(errPtr + i) != 0 ? 1.0 : 0.0));
-      const idx = load<i32>(idxPtr + (<usize>i << 2));
-      if (idx != NOT_INDEXED) {
-        const st = changetype<Store>(rec + STORE_AT);
-        const k = idx - st.offset;
-        if (<u32>k < <u32>st.cap) {
-          const p = st.buf + (<usize>k << 3);
-          store<f64>(p, load<f64>(p) + 1.0);
+      if (lat == lat) {
+        changetype<Moments>(rec + MOMENTS_AT).add(lat);
+        const idx = load<i32>(idxPtr + (<usize>i << 2));
+        if (idx != NOT_INDEXED) {
+          const st = changetype<Store>(rec + STORE_AT);
+          const k = idx - st.offset;
+          if (<u32>k < <u32>st.cap) {
+            const p = st.buf + (<usize>k << 3);
+            store<f64>(p, load<f64>(p) + 1.0);
+          } else {
+            st.addSlow(idx, 1.0);
+          }
         } else {
-          st.addSlow(idx, 1.0);
+          unchecked(this.sketches[s]).zero += 1;
         }
-      } else {
-        unchecked(this.sketches[s]).zero += 1;
       }
       changetype<HyperLogLog>(rec + HLL_AT).addMixedFast(load<u32>(mixPtr + (<usize>i << 2)));
     }
@@ -251,16 +271,19 @@ export class EventWindows {
       const base = out + (<usize>s << 3);
       store<f64>(base, <f64>this.keys.seriesOf(s));
       store<f64>(base + stride, this.keys.startOf(s));
-      store<f64>(base + stride * 2, m.count);
+      const count = this.count(s);
+      // No event of the window carried a latency: its latency statistics are NaN.
+      const lat = m.count > 0;
+      store<f64>(base + stride * 2, count);
       store<f64>(base + stride * 3, errors);
-      store<f64>(base + stride * 4, m.count > 0 ? errors / m.count : 0);
-      store<f64>(base + stride * 5, m.mean);
-      store<f64>(base + stride * 6, Math.sqrt(m.variance()));
-      store<f64>(base + stride * 7, m.min);
-      store<f64>(base + stride * 8, m.max);
-      store<f64>(base + stride * 9, sk.quantile(0.5));
-      store<f64>(base + stride * 10, sk.quantile(0.95));
-      store<f64>(base + stride * 11, sk.quantile(0.99));
+      store<f64>(base + stride * 4, count > 0 ? errors / count : 0);
+      store<f64>(base + stride * 5, lat ? m.mean : NaN);
+      store<f64>(base + stride * 6, lat ? Math.sqrt(m.variance()) : NaN);
+      store<f64>(base + stride * 7, lat ? m.min : NaN);
+      store<f64>(base + stride * 8, lat ? m.max : NaN);
+      store<f64>(base + stride * 9, lat ? sk.quantile(0.5) : NaN);
+      store<f64>(base + stride * 10, lat ? sk.quantile(0.95) : NaN);
+      store<f64>(base + stride * 11, lat ? sk.quantile(0.99) : NaN);
       store<f64>(base + stride * 12, this.hll(s).estimate());
     }
   }
@@ -269,7 +292,7 @@ export class EventWindows {
   writeSlot(w: ByteWriter, s: i32): void {
     const m = this.moments(s);
     writeHeader(w, KIND_EVENTS, this.keys.seriesOf(s), this.keys.startOf(s), this.windowMs);
-    w.varint(<u64>m.count);
+    w.varint(<u64>this.count(s));
     w.varint(<u64>this.errors(s));
     m.write(w);
     this.sketch(s).write(w);
@@ -287,7 +310,7 @@ export class EventWindows {
     const count = <f64>r.varint();
     const errors = <f64>r.varint();
     const m = tmpMoments;
-    if (!m.read(r) || !r.ok || errors > count || m.count != count) return ERR_CORRUPT;
+    if (!m.read(r) || !r.ok || errors > count || m.count > count) return ERR_CORRUPT;
     const rest = r.pos;
     // Dry run over the sketches, into scratch sketches.
     const probe = probeSketch(this.alpha);
@@ -298,12 +321,13 @@ export class EventWindows {
     hp.clear();
     st = hp.absorb(r);
     if (st != OK) return st;
-    if (probe.count != count || r.remaining != 0) return ERR_CORRUPT;
+    if (probe.count != m.count || r.remaining != 0) return ERR_CORRUPT;
     const end = r.pos;
     const s = this.keys.slotOf(h.series, Math.floor(h.start / this.windowMs) * this.windowMs);
     if (s < 0) return ERR_CAPACITY;
     const sk = this.sketch(s);
     this.moments(s).merge(m);
+    store<f64>(this.rec(s) + COUNT_AT, this.count(s) + count);
     store<f64>(this.rec(s) + ERRORS_AT, this.errors(s) + errors);
     r.pos = rest;
     sk.absorb(r);
@@ -316,6 +340,7 @@ export class EventWindows {
     const n = this.keys.used;
     for (let s = 0; s < n; s++) {
       this.moments(s).clear();
+      store<f64>(this.rec(s) + COUNT_AT, 0);
       store<f64>(this.rec(s) + ERRORS_AT, 0);
       unchecked(this.sketches[s]).clear();
       this.hll(s).clear();
