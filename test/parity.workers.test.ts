@@ -9,6 +9,10 @@ describe("engine parity between Node and workerd", () => {
     const inWorkerd = await runScenario(await getEngine());
     const inNode = inject("nodeEngineDigest");
     expect(inNode.version).toBe("0.1.0");
+    // the digest carries real results of every part, not empty shells
+    expect((inNode.windows as unknown[]).length).toBeGreaterThan(50);
+    expect((inNode.forecast as { p50: number[] }).p50).toHaveLength(24);
+    expect((inNode.sketches as { quantileBytes: string }).quantileBytes.length).toBeGreaterThan(100);
     expect(inWorkerd).toEqual(inNode);
   });
 });
