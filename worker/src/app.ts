@@ -8,6 +8,7 @@ import { prometheusRoute } from "./routes/prometheus";
 import { eventsRoute, metricsRoute } from "./routes/ingest";
 import { anomaliesRoutes, incidentsRoutes } from "./routes/incidents";
 import { predictRoute } from "./routes/predict";
+import { recommendationsRoute, recommendRoute } from "./routes/recommend";
 import { seriesRoutes } from "./routes/series";
 import type { AppEnv } from "./types";
 
@@ -17,7 +18,9 @@ const api = new Hono<AppEnv>()
   .route("/series", seriesRoutes)
   .route("/anomalies", anomaliesRoutes)
   .route("/incidents", incidentsRoutes)
-  .route("/predict", predictRoute);
+  .route("/predict", predictRoute)
+  .route("/recommend", recommendRoute)
+  .route("/recommendations", recommendationsRoute);
 
 /** The Worker's Hono app. */
 export const app = new Hono<AppEnv>()

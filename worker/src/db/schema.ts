@@ -155,6 +155,35 @@ export const incidents = sqliteTable(
   (t) => [index("incidents_tenant_status").on(t.tenant, t.status, t.lastAnomalyAt)],
 );
 
+/** Workloads a tenant asked recommendations for; the 15-minute cron keeps them fresh. */
+export const workloads = sqliteTable(
+  "workloads",
+  {
+    tenant: text("tenant").notNull(),
+    name: text("name").notNull(),
+    /** The workload's state and settings as sent to /recommend (JSON). */
+    spec: text("spec").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenant, t.name] })],
+);
+
+/** The latest recommendation per workload (replicas, requests, savings), as JSON plus the headline numbers. */
+export const recommendations = sqliteTable(
+  "recommendations",
+  {
+    tenant: text("tenant").notNull(),
+    workload: text("workload").notNull(),
+    currentReplicas: integer("current_replicas").notNull(),
+    recommendedReplicas: integer("recommended_replicas").notNull(),
+    monthlySavings: real("monthly_savings"),
+    confidence: real("confidence").notNull(),
+    body: text("body").notNull(),
+    computedAt: integer("computed_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenant, t.workload] })],
+);
+
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type AnomalyRow = typeof anomalies.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;
