@@ -1,0 +1,460 @@
+// Streaming univariate anomaly detector. Every point gets a score in [0,1]
+// computed from past and present data only, then updates a fixed-size state
+// (well under 4 KiB) in O(1).
+//
+// Model: baseline(t) = L + S(t) + G
+//   L     slow level (time constant about a day, at most FAST_RATE per point),
+//   S(t)  seasonal offset: an hour-of-day profile (24 buckets) plus an
+//         hour-of-week correction (168 buckets), linearly interpolated between
+//         bucket centres, learned only when the step is at most an hour,
+//   G     fast local deviation (rate FAST_RATE).
+// All updates are Huber-clipped at a few robust scales, so one spike moves the
+// level by at most FAST_RATE * LEVEL_CLIP scales and the scale by about 3%.
+// The scale s is an EW estimate of sigma from clipped absolute residuals,
+// divided by E[min(|Z|, c)] so it is unbiased for Gaussian noise.
+//
+// Score: z = (x - baseline) / s. Two time scales: the point's own z, and an EW
+// mean of clipped z (rate LONG_RATE) normalised to unit variance, which picks
+// up small sustained deviations. Each gives a two-sided Gaussian tail
+// probability; the smaller one is Sidak-corrected for the two looks:
+// p = 1 - (1 - p_min)^2. The score is the surprise -log10(p) over
+// SURPRISE_DECADES (p = 1e-8 scores 1), so under the model
+// P(score >= u) = 10^(-8u): a score of 0.5 happens once in 10^4 normal points.
+// Warm-up: scores are 0 for the first INIT_POINTS points, then ramp linearly
+// to full weight at WARMUP_POINTS.
+//
+// Level shifts: a two-sided CUSUM on clipped z (slack CUSUM_K, threshold
+// CUSUM_H). When it fires, the level re-anchors to the median of the
+// deseasonalised values since the run began (at most RING), G resets to 0 and
+// the long-scale evidence resets: a sustained shift stops alarming after a few
+// points (4 for a large shift) instead of alarming for a day.
+
+import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
+import { Registry } from "../util/registry";
+import { OUT, setBadIndex } from "../util/bytes";
+
+/** Points used for the robust initial estimate (median, MAD); also the ring size. */
+export const INIT_POINTS: i32 = 16;
+/** Points after which scores have full weight (linear ramp from INIT_POINTS). */
+export const WARMUP_POINTS: i32 = 64;
+/** Rate of the fast deviation G per point. */
+export const FAST_RATE: f64 = 0.05;
+/** Time constant of the slow level L, ms (one day). */
+export const SLOW_LEVEL_MS: f64 = 86_400_000;
+/** Huber clip of level updates, in scales. */
+export const LEVEL_CLIP: f64 = 3;
+/** Rate of the scale estimate per point. */
+export const SCALE_RATE: f64 = 0.02;
+/** Clip of absolute residuals in the scale update, in scales. */
+export const SCALE_CLIP: f64 = 2;
+/**
+ * E[min(|Z|, 2)] for a standard normal Z: 2 (phi(0) - phi(2)) + 2 * 2 (1 - Phi(2))
+ * = 2 (0.3989422804 - 0.0539909665) + 4 * 0.0227501319 = 0.7809031556.
+ */
+export const SCALE_CLIP_MEAN: f64 = 0.7809031556;
+/** Normal consistency constant of the MAD: 1 / Phi^-1(3/4). */
+export const MAD_TO_SIGMA: f64 = 1.482602218505602;
+/** Scale floor relative to |baseline| (a constant series is not infinitely sensitive). */
+export const SCALE_FLOOR_REL: f64 = 1e-3;
+/** Absolute scale floor. */
+export const SCALE_FLOOR_ABS: f64 = 1e-9;
+/** Clip of z before the long-scale mean and the CUSUM. */
+export const Z_CLIP: f64 = 4;
+/** Rate of the long-scale EW mean of clipped z. */
+export const LONG_RATE: f64 = 0.1;
+/** Standard deviation of that EW mean for iid unit z: sqrt(r / (2 - r)). */
+export const LONG_SD: f64 = 0.22941573387056177;
+/** CUSUM slack (detects shifts of about 2 scales and more). */
+export const CUSUM_K: f64 = 1;
+/** CUSUM threshold: 4 consecutive points at Z_CLIP (3 each) exceed it. */
+export const CUSUM_H: f64 = 10;
+/** Expected range half-width, in scales. */
+export const RANGE_Z: f64 = 3;
+/** Surprise (decades of tail probability) that scores 1. */
+export const SURPRISE_DECADES: f64 = 8;
+/** Largest step (ms) for which hour-of-day and hour-of-week profiles are learned. */
+export const SEASON_MAX_STEP_MS: f64 = 3_600_000;
+/** Memory of the hour-of-day profile, days; of the hour-of-week correction, weeks. */
+export const DAY_PROFILE_MEMORY: f64 = 7;
+export const WEEK_PROFILE_MEMORY: f64 = 3;
+/** Huber clip of profile updates, in profile scales. */
+export const PROFILE_CLIP: f64 = 3;
+
+const HOUR_MS: f64 = 3_600_000;
+const DAY_MS: f64 = 86_400_000;
+const WEEK_MS: f64 = 604_800_000;
+const DAY_BUCKETS: i32 = 24;
+const WEEK_BUCKETS: i32 = 168;
+const LN10: f64 = 2.302585092994046;
+const INV_SQRT2: f64 = 0.7071067811865476;
+
+/** Serialised form: magic "HSD1", then the fixed-size state, then an FNV-1a checksum. */
+export const DETECTOR_MAGIC: u32 = 0x31445348;
+const SCALARS: i32 = 15;
+/** Bytes of a serialised detector (fixed). */
+export const SERIAL_BYTES: i32 =
+  4 + SCALARS * 8 + INIT_POINTS * 8 + (DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
+
+/**
+ * ln erfc(x) for x >= 0 without underflow: Numerical Recipes' erfcc,
+ * erfc(x) = t exp(-x^2 - 1.26551223 + t P(t)), t = 1 / (1 + x/2),
+ * fractional error below 1.2e-7 everywhere.
+ */
+export function logErfc(x: f64): f64 {
+  const t = 1.0 / (1.0 + 0.5 * x);
+  const poly =
+    -1.26551223 +
+    t *
+      (1.00002368 +
+        t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  return Math.log(t) - x * x + poly;
+}
+
+/**
+ * Surprise in decades, -log10 p, of the two-scale test: each |z| gives a
+ * two-sided tail ln p_i = ln erfc(|z_i| / sqrt 2); p = 1 - (1 - p_min)^2.
+ */
+export function surpriseOf(zShort: f64, zLong: f64): f64 {
+  const a = logErfc(Math.abs(zShort) * INV_SQRT2);
+  const b = logErfc(Math.abs(zLong) * INV_SQRT2);
+  let lmin = a < b ? a : b;
+  if (lmin > 0) lmin = 0; // the approximation may exceed 1 by ~1e-7 at 0
+  // 1 - (1 - p)^2 = p (2 - p)
+  const lp = lmin + Math.log(2.0 - Math.exp(lmin));
+  const s = -lp / LN10;
+  return s > 0 ? s : 0;
+}
+
+/** One series' detector state. Created once per series; push allocates nothing. */
+export class StreamingDetector {
+  // Scalars (serialised in this order).
+  n: f64 = 0;
+  lastT: f64 = 0;
+  step: f64 = 0;
+  level: f64 = 0;
+  fast: f64 = 0;
+  scale: f64 = 0;
+  profileScale: f64 = 0;
+  ewz: f64 = 0;
+  cpos: f64 = 0;
+  cneg: f64 = 0;
+  runPos: f64 = 0;
+  runNeg: f64 = 0;
+  ringHead: f64 = 0;
+  seasonal: f64 = 1;
+  lastSurprise: f64 = 0;
+  /** Last INIT_POINTS deseasonalised values (for the initial estimate and re-anchoring). */
+  ring: StaticArray<f64> = new StaticArray<f64>(INIT_POINTS);
+  /** Hour-of-day offsets from the level, and hour-of-week corrections to them. */
+  day: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
+  week: StaticArray<f32> = new StaticArray<f32>(WEEK_BUCKETS);
+  /** Visits per bucket (saturating), for a running-mean start. */
+  dayCount: StaticArray<u16> = new StaticArray<u16>(DAY_BUCKETS);
+  weekCount: StaticArray<u16> = new StaticArray<u16>(WEEK_BUCKETS);
+
+  /** Seasonal offset at t: interpolated day profile plus interpolated week correction. */
+  @inline seasonAt(t: f64): f64 {
+    const d = interp(this.day, DAY_BUCKETS, t - Math.floor(t / DAY_MS) * DAY_MS);
+    const w = interp(this.week, WEEK_BUCKETS, t - Math.floor(t / WEEK_MS) * WEEK_MS);
+    return d + w;
+  }
+
+  /** Scores one point and updates the state. Writes score, low, high; returns nothing. */
+  @inline push(t: f64, x: f64, out: usize): void {
+    const n = <i32>this.n;
+    if (n > 0) {
+      const dt = t - this.lastT;
+      if (dt > 0) {
+        if (this.step == 0) this.step = dt;
+        else this.step += 0.05 * (Math.min(dt, 10 * this.step) - this.step);
+      }
+    }
+    this.lastT = t;
+    this.n = <f64>(n + 1);
+    if (n < INIT_POINTS) {
+      this.initPoint(n, x, out);
+      return;
+    }
+    const useSeason = this.seasonal != 0 && this.step > 0 && this.step <= SEASON_MAX_STEP_MS;
+    const season = useSeason ? this.seasonAt(t) : 0.0;
+    const level = this.level;
+    const baseline = level + season + this.fast;
+    let se = this.scale;
+    const floor = Math.max(SCALE_FLOOR_REL * Math.abs(baseline), SCALE_FLOOR_ABS);
+    if (se < floor) se = floor;
+    const r = x - baseline;
+    const z = r / se;
+    const zc = Math.min(Math.max(z, -Z_CLIP), Z_CLIP);
+    const ewz = this.ewz + LONG_RATE * (zc - this.ewz);
+    this.ewz = ewz;
+    let w = <f64>(n + 1 - INIT_POINTS) / <f64>(WARMUP_POINTS - INIT_POINTS);
+    if (w > 1) w = 1;
+    const surprise = w * surpriseOf(z, ewz / LONG_SD);
+    this.lastSurprise = surprise;
+    store<f64>(out, Math.min(surprise / SURPRISE_DECADES, 1.0));
+    store<f64>(out, baseline - RANGE_Z * se, 8);
+    store<f64>(out, baseline + RANGE_Z * se, 16);
+
+    // Deseasonalised value into the ring.
+    const y = x - season;
+    const head = <i32>this.ringHead;
+    unchecked((this.ring[head] = y));
+    this.ringHead = <f64>((head + 1) & (INIT_POINTS - 1));
+
+    // CUSUM on clipped z; the run length is the points since it was last 0.
+    const cp = Math.max(0, this.cpos + zc - CUSUM_K);
+    const cn = Math.max(0, this.cneg - zc - CUSUM_K);
+    this.runPos = cp > 0 ? this.runPos + 1 : 0;
+    this.runNeg = cn > 0 ? this.runNeg + 1 : 0;
+    if (cp > CUSUM_H || cn > CUSUM_H) {
+      const run = <i32>(cp > CUSUM_H ? this.runPos : this.runNeg);
+      this.level = this.recentMedian(run < INIT_POINTS ? run : INIT_POINTS);
+      this.fast = 0;
+      this.ewz = 0;
+      this.cpos = 0;
+      this.cneg = 0;
+      this.runPos = 0;
+      this.runNeg = 0;
+      return;
+    }
+    this.cpos = cp;
+    this.cneg = cn;
+
+    // Robust updates: scale, fast deviation, slow level.
+    const ar = Math.abs(r);
+    this.scale += SCALE_RATE * (Math.min(ar, SCALE_CLIP * se) / SCALE_CLIP_MEAN - this.scale);
+    const lim = LEVEL_CLIP * se;
+    this.fast += FAST_RATE * Math.min(Math.max(r, -lim), lim);
+    let slow = this.step > 0 ? this.step / SLOW_LEVEL_MS : FAST_RATE;
+    if (slow > FAST_RATE) slow = FAST_RATE;
+    this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
+
+    if (useSeason) this.learnSeason(t, x - level, season, se);
+  }
+
+  /** The first INIT_POINTS points: collect, score 0, and estimate level and scale robustly at the end. */
+  initPoint(n: i32, x: f64, out: usize): void {
+    unchecked((this.ring[n] = x));
+    if (n == 0) this.level = x;
+    else this.level += (x - this.level) / <f64>(n + 1);
+    if (n == INIT_POINTS - 1) {
+      this.level = this.recentMedian(INIT_POINTS);
+      for (let i = 0; i < INIT_POINTS; i++) unchecked((SCRATCH[i] = Math.abs(this.ring[i] - this.level)));
+      this.scale = MAD_TO_SIGMA * medianOf(INIT_POINTS);
+      this.profileScale = this.scale;
+      this.ringHead = 0;
+    }
+    const se = Math.max(this.scale, Math.max(SCALE_FLOOR_REL * Math.abs(this.level), SCALE_FLOOR_ABS));
+    this.lastSurprise = 0;
+    store<f64>(out, 0.0);
+    store<f64>(out, this.level - RANGE_Z * se, 8);
+    store<f64>(out, this.level + RANGE_Z * se, 16);
+  }
+
+  /** Updates the hour-of-day bucket toward x - L and the hour-of-week bucket toward x - L - day(t). */
+  learnSeason(t: f64, offset: f64, season: f64, se: f64): void {
+    const step = this.step;
+    let ps = this.profileScale;
+    if (ps < se) ps = se;
+    const rp = offset - season;
+    this.profileScale += SCALE_RATE * (Math.min(Math.abs(rp), SCALE_CLIP * ps) / SCALE_CLIP_MEAN - this.profileScale);
+    const lim = PROFILE_CLIP * ps;
+
+    const td = t - Math.floor(t / DAY_MS) * DAY_MS;
+    const bd = <i32>(td / HOUR_MS);
+    const cd = <i32>unchecked(this.dayCount[bd]);
+    let gd = step / (HOUR_MS * DAY_PROFILE_MEMORY);
+    const rd = 1.0 / <f64>(cd + 1);
+    if (gd < rd) gd = rd;
+    const od = <f64>unchecked(this.day[bd]);
+    unchecked((this.day[bd] = <f32>(od + gd * Math.min(Math.max(offset - od, -lim), lim))));
+    if (cd < 0xffff) unchecked((this.dayCount[bd] = <u16>(cd + 1)));
+
+    const tw = t - Math.floor(t / WEEK_MS) * WEEK_MS;
+    const bw = <i32>(tw / HOUR_MS);
+    const dayAt = interp(this.day, DAY_BUCKETS, td);
+    const cw = <i32>unchecked(this.weekCount[bw]);
+    let gw = step / (HOUR_MS * WEEK_PROFILE_MEMORY);
+    const rw = 1.0 / <f64>(cw + 1);
+    if (gw < rw) gw = rw;
+    const ow = <f64>unchecked(this.week[bw]);
+    unchecked((this.week[bw] = <f32>(ow + gw * Math.min(Math.max(offset - dayAt - ow, -lim), lim))));
+    if (cw < 0xffff) unchecked((this.weekCount[bw] = <u16>(cw + 1)));
+  }
+
+  /** Median of the last `m` ring values (1 <= m <= INIT_POINTS). */
+  recentMedian(m: i32): f64 {
+    if (m < 1) m = 1;
+    let p = <i32>this.ringHead;
+    for (let i = 0; i < m; i++) {
+      p = (p - 1) & (INIT_POINTS - 1);
+      unchecked((SCRATCH[i] = this.ring[p]));
+    }
+    return medianOf(m);
+  }
+}
+
+/** Scratch for medians (at most INIT_POINTS values); allocated once. */
+const SCRATCH = new StaticArray<f64>(INIT_POINTS);
+
+/** Median of SCRATCH[0..m) by insertion sort (m <= 16). */
+function medianOf(m: i32): f64 {
+  for (let i = 1; i < m; i++) {
+    const v = unchecked(SCRATCH[i]);
+    let j = i - 1;
+    while (j >= 0 && unchecked(SCRATCH[j]) > v) {
+      unchecked((SCRATCH[j + 1] = SCRATCH[j]));
+      j--;
+    }
+    unchecked((SCRATCH[j + 1] = v));
+  }
+  const h = m >> 1;
+  return (m & 1) != 0 ? unchecked(SCRATCH[h]) : 0.5 * (unchecked(SCRATCH[h - 1]) + unchecked(SCRATCH[h]));
+}
+
+/** Profile value at `phase` ms into its period: linear between hour-bucket centres, wrapping around. */
+@inline function interp(p: StaticArray<f32>, buckets: i32, phase: f64): f64 {
+  const u = phase / HOUR_MS - 0.5;
+  const fl = Math.floor(u);
+  const f = u - fl;
+  let i0 = <i32>fl;
+  if (i0 < 0) i0 += buckets;
+  let i1 = i0 + 1;
+  if (i1 >= buckets) i1 -= buckets;
+  return (1 - f) * <f64>unchecked(p[i0]) + f * <f64>unchecked(p[i1]);
+}
+
+/** Live detectors by handle. */
+export const detectors = new Registry<StreamingDetector>();
+
+/** Creates a detector; `seasonal` 0 disables the daily/weekly profiles. Called once per series. Returns a handle. */
+export function detector_create(seasonal: i32): i32 {
+  assert(offsetof<StreamingDetector>("lastSurprise") == <usize>(SCALARS - 1) * 8, "scalar layout");
+  const d = new StreamingDetector();
+  d.seasonal = seasonal != 0 ? 1 : 0;
+  return detectors.add(d);
+}
+
+/** Releases a detector. */
+export function detector_free(h: i32): i32 {
+  return detectors.remove(h) ? OK : ERR_BAD_HANDLE;
+}
+
+/**
+ * Scores n points (timestamps ms at tsPtr, values at valPtr, non-decreasing
+ * timestamps) and writes, per point i, score, low, high at out + 24 i. When
+ * surprisePtr is non-zero, also the surprise (decades, warm-up weighted) per point.
+ * The batch is validated first: on a bad value nothing is updated and the
+ * index is in bad_index(). Called by the facade once per batch.
+ */
+export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, out: usize, surprisePtr: usize): i32 {
+  const d = detectors.get(h);
+  if (d === null) return ERR_BAD_HANDLE;
+  if (n < 0) return ERR_INVALID_ARGUMENT;
+  let prev = d.n > 0 ? d.lastT : -Infinity;
+  for (let i = 0; i < n; i++) {
+    const t = load<f64>(tsPtr + (<usize>i << 3));
+    const x = load<f64>(valPtr + (<usize>i << 3));
+    if (!isFinite(t) || !isFinite(x)) {
+      setBadIndex(i);
+      return ERR_NOT_FINITE;
+    }
+    if (t < prev) {
+      setBadIndex(i);
+      return ERR_OUT_OF_ORDER;
+    }
+    prev = t;
+  }
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    d.push(load<f64>(tsPtr + o), load<f64>(valPtr + o), out + <usize>i * 24);
+    if (surprisePtr != 0) store<f64>(surprisePtr + o, d.lastSurprise);
+  }
+  return OK;
+}
+
+/** In-memory bytes of one detector: the object, its five arrays and their headers. Called by tests and the Worker's budget check. */
+export function detector_state_bytes(): i32 {
+  const header: i32 = 20; // AssemblyScript managed-object header (mmInfo + gcInfo + gcInfo2 + rtId + rtSize)
+  return (
+    header +
+    <i32>offsetof<StreamingDetector>() +
+    5 * header +
+    INIT_POINTS * 8 +
+    (DAY_BUCKETS + WEEK_BUCKETS) * 4 +
+    (DAY_BUCKETS + WEEK_BUCKETS) * 2
+  );
+}
+
+/** Bytes of a serialised detector (fixed). */
+export function detector_serial_bytes(): i32 {
+  return SERIAL_BYTES;
+}
+
+/** FNV-1a over [p, p + len). */
+function fnv1a(p: usize, len: usize): u32 {
+  let hsh: u32 = 0x811c9dc5;
+  for (let i: usize = 0; i < len; i++) {
+    hsh ^= <u32>load<u8>(p + i);
+    hsh *= 0x01000193;
+  }
+  return hsh;
+}
+
+/** Serialises a detector into the shared output buffer; returns its length. Called when the Worker stores a series' state. */
+export function detector_serialize(h: i32): i32 {
+  const d = detectors.get(h);
+  if (d === null) return ERR_BAD_HANDLE;
+  OUT.reset();
+  OUT.ensure(<usize>SERIAL_BYTES);
+  const base = OUT.ptr;
+  let p = base;
+  store<u32>(p, DETECTOR_MAGIC);
+  p += 4;
+  const scalars = changetype<usize>(d); // the SCALARS f64 fields are laid out first, in order
+  memory.copy(p, scalars, <usize>SCALARS * 8);
+  p += <usize>SCALARS * 8;
+  memory.copy(p, changetype<usize>(d.ring), <usize>INIT_POINTS * 8);
+  p += <usize>INIT_POINTS * 8;
+  memory.copy(p, changetype<usize>(d.day), <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
+  memory.copy(p, changetype<usize>(d.week), <usize>WEEK_BUCKETS * 4);
+  p += <usize>WEEK_BUCKETS * 4;
+  memory.copy(p, changetype<usize>(d.dayCount), <usize>DAY_BUCKETS * 2);
+  p += <usize>DAY_BUCKETS * 2;
+  memory.copy(p, changetype<usize>(d.weekCount), <usize>WEEK_BUCKETS * 2);
+  p += <usize>WEEK_BUCKETS * 2;
+  store<u32>(p, fnv1a(base, p - base));
+  OUT.len = <usize>SERIAL_BYTES;
+  return SERIAL_BYTES;
+}
+
+/** Restores a detector from serialised bytes; returns a new handle or ERR_CORRUPT. Called when the Worker loads a series' state. */
+export function detector_deserialize(ptr: usize, len: usize): i32 {
+  if (len != <usize>SERIAL_BYTES) return ERR_CORRUPT;
+  if (load<u32>(ptr) != DETECTOR_MAGIC) return ERR_CORRUPT;
+  if (load<u32>(ptr + len - 4) != fnv1a(ptr, len - 4)) return ERR_CORRUPT;
+  const d = new StreamingDetector();
+  let p = ptr + 4;
+  memory.copy(changetype<usize>(d), p, <usize>SCALARS * 8);
+  p += <usize>SCALARS * 8;
+  memory.copy(changetype<usize>(d.ring), p, <usize>INIT_POINTS * 8);
+  p += <usize>INIT_POINTS * 8;
+  memory.copy(changetype<usize>(d.day), p, <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
+  memory.copy(changetype<usize>(d.week), p, <usize>WEEK_BUCKETS * 4);
+  p += <usize>WEEK_BUCKETS * 4;
+  memory.copy(changetype<usize>(d.dayCount), p, <usize>DAY_BUCKETS * 2);
+  p += <usize>DAY_BUCKETS * 2;
+  memory.copy(changetype<usize>(d.weekCount), p, <usize>WEEK_BUCKETS * 2);
+  // A checksum match on a state we did not write is possible only by design; still refuse nonsense.
+  if (!(d.n >= 0) || !isFinite(d.level) || !isFinite(d.scale) || d.ringHead < 0 || d.ringHead >= <f64>INIT_POINTS) {
+    return ERR_CORRUPT;
+  }
+  return detectors.add(d);
+}
+
+/** Surprise (decades) of a short-scale z and a long-scale z, as push computes it. For tests and documentation. */
+export function detector_surprise(zShort: f64, zLong: f64): f64 {
+  return surpriseOf(zShort, zLong);
+}
