@@ -73,7 +73,7 @@ export function detect_combine(ptr: usize, k: i32, ifScore: f64, out: usize): i3
   let combined: f64;
   if (pmin < SMALL_P) combined = smax - Math.log10(<f64>m);
   else combined = -Math.log10(-Math.expm1(<f64>m * Math.log1p(-pmin)));
-  if (combined < 0) combined = 0;
+  if (!(combined > 0)) combined = 0; // also -0 from -log10(1)
   store<f64>(out, Math.min(combined / SURPRISE_DECADES, 1.0));
   store<f64>(out, combined, 8);
   for (let i = 0; i < k; i++) {

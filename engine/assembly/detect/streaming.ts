@@ -6,7 +6,12 @@
 //   L     slow level (time constant about a day, at most FAST_RATE per point),
 //   S(t)  seasonal offset: an hour-of-day profile (24 buckets) plus an
 //         hour-of-week correction (168 buckets), linearly interpolated between
-//         bucket centres, learned only when the step is at most an hour,
+//         bucket centres, learned only when the step is at most an hour. The
+//         day profile is used once a full day has been seen (G absorbs the
+//         switch, so the baseline does not jump); the week correction is
+//         learned from then on and shrunk toward 0 by c / (c + 2 K) for a
+//         bucket seen c times with K visits a week (a noisy one-week estimate
+//         counts a third),
 //   G     fast local deviation (rate FAST_RATE).
 // All updates are Huber-clipped at a few robust scales, so one spike moves the
 // level by at most FAST_RATE * LEVEL_CLIP scales and the scale by about 3%.
@@ -20,8 +25,8 @@
 // p = 1 - (1 - p_min)^2. The score is the surprise -log10(p) over
 // SURPRISE_DECADES (p = 1e-8 scores 1), so under the model
 // P(score >= u) = 10^(-8u): a score of 0.5 happens once in 10^4 normal points.
-// Warm-up: scores are 0 for the first INIT_POINTS points, then ramp linearly
-// to full weight at WARMUP_POINTS.
+// Warm-up: scores are 0 for the first INIT_POINTS points, then are scaled by
+// a weight ramping linearly to 1 at WARMUP_POINTS.
 //
 // Level shifts: a two-sided CUSUM on clipped z (slack CUSUM_K, threshold
 // CUSUM_H). When it fires, the level re-anchors to the median of the
@@ -74,6 +79,10 @@ export const RANGE_Z: f64 = 3;
 export const SURPRISE_DECADES: f64 = 8;
 /** Largest step (ms) for which hour-of-day and hour-of-week profiles are learned. */
 export const SEASON_MAX_STEP_MS: f64 = 3_600_000;
+/** Age (ms) from which the day profile is used and the week correction learned. */
+export const SEASON_START_MS: f64 = 86_400_000 + 3_600_000;
+/** Week-correction shrinkage: a bucket counts c / (c + WEEK_SHRINK_WEEKS * visits a week). */
+export const WEEK_SHRINK_WEEKS: f64 = 2;
 /** Memory of the hour-of-day profile, days; of the hour-of-week correction, weeks. */
 export const DAY_PROFILE_MEMORY: f64 = 7;
 export const WEEK_PROFILE_MEMORY: f64 = 3;
@@ -90,7 +99,7 @@ const INV_SQRT2: f64 = 0.7071067811865476;
 
 /** Serialised form: magic "HSD1", then the fixed-size state, then an FNV-1a checksum. */
 export const DETECTOR_MAGIC: u32 = 0x31445348;
-const SCALARS: i32 = 15;
+const SCALARS: i32 = 17;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
   4 + SCALARS * 8 + INIT_POINTS * 8 + (DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
@@ -142,6 +151,9 @@ export class StreamingDetector {
   runNeg: f64 = 0;
   ringHead: f64 = 0;
   seasonal: f64 = 1;
+  firstT: f64 = 0;
+  /** 1 once the day profile is part of the baseline. */
+  seasonActive: f64 = 0;
   lastSurprise: f64 = 0;
   /** Last INIT_POINTS deseasonalised values (for the initial estimate and re-anchoring). */
   ring: StaticArray<f64> = new StaticArray<f64>(INIT_POINTS);
@@ -152,10 +164,11 @@ export class StreamingDetector {
   dayCount: StaticArray<u16> = new StaticArray<u16>(DAY_BUCKETS);
   weekCount: StaticArray<u16> = new StaticArray<u16>(WEEK_BUCKETS);
 
-  /** Seasonal offset at t: interpolated day profile plus interpolated week correction. */
+  /** Seasonal offset at t: interpolated day profile plus the shrunk, interpolated week correction. */
   @inline seasonAt(t: f64): f64 {
     const d = interp(this.day, DAY_BUCKETS, t - Math.floor(t / DAY_MS) * DAY_MS);
-    const w = interp(this.week, WEEK_BUCKETS, t - Math.floor(t / WEEK_MS) * WEEK_MS);
+    const k = WEEK_SHRINK_WEEKS * HOUR_MS / this.step;
+    const w = interpShrunk(this.week, this.weekCount, k, t - Math.floor(t / WEEK_MS) * WEEK_MS);
     return d + w;
   }
 
@@ -169,6 +182,7 @@ export class StreamingDetector {
         else this.step += 0.05 * (Math.min(dt, 10 * this.step) - this.step);
       }
     }
+    if (n == 0) this.firstT = t;
     this.lastT = t;
     this.n = <f64>(n + 1);
     if (n < INIT_POINTS) {
@@ -176,7 +190,12 @@ export class StreamingDetector {
       return;
     }
     const useSeason = this.seasonal != 0 && this.step > 0 && this.step <= SEASON_MAX_STEP_MS;
-    const season = useSeason ? this.seasonAt(t) : 0.0;
+    if (useSeason && this.seasonActive == 0 && t - this.firstT >= SEASON_START_MS) {
+      // Switch the day profile in without moving the baseline: G gives up what S now explains.
+      this.seasonActive = 1;
+      this.fast -= interp(this.day, DAY_BUCKETS, t - Math.floor(t / DAY_MS) * DAY_MS);
+    }
+    const season = useSeason && this.seasonActive != 0 ? this.seasonAt(t) : 0.0;
     const level = this.level;
     const baseline = level + season + this.fast;
     let se = this.scale;
@@ -189,7 +208,10 @@ export class StreamingDetector {
     this.ewz = ewz;
     let w = <f64>(n + 1 - INIT_POINTS) / <f64>(WARMUP_POINTS - INIT_POINTS);
     if (w > 1) w = 1;
-    const surprise = w * surpriseOf(z, ewz / LONG_SD);
+    // Warm-up weights the clamped score, so an early point scores at most w;
+    // the surprise handed to the combination stays unclamped once warmed up.
+    let surprise = surpriseOf(z, ewz / LONG_SD);
+    if (w < 1) surprise = w * Math.min(surprise, SURPRISE_DECADES);
     this.lastSurprise = surprise;
     store<f64>(out, Math.min(surprise / SURPRISE_DECADES, 1.0));
     store<f64>(out, baseline - RANGE_Z * se, 8);
@@ -229,7 +251,7 @@ export class StreamingDetector {
     if (slow > FAST_RATE) slow = FAST_RATE;
     this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
 
-    if (useSeason) this.learnSeason(t, x - level, season, se);
+    if (useSeason) this.learnSeason(t, x - level, se);
   }
 
   /** The first INIT_POINTS points: collect, score 0, and estimate level and scale robustly at the end. */
@@ -252,15 +274,16 @@ export class StreamingDetector {
   }
 
   /** Updates the hour-of-day bucket toward x - L and the hour-of-week bucket toward x - L - day(t). */
-  learnSeason(t: f64, offset: f64, season: f64, se: f64): void {
+  learnSeason(t: f64, offset: f64, se: f64): void {
     const step = this.step;
     let ps = this.profileScale;
     if (ps < se) ps = se;
-    const rp = offset - season;
+    const td = t - Math.floor(t / DAY_MS) * DAY_MS;
+    const dayAt = interp(this.day, DAY_BUCKETS, td);
+    const rp = offset - dayAt;
     this.profileScale += SCALE_RATE * (Math.min(Math.abs(rp), SCALE_CLIP * ps) / SCALE_CLIP_MEAN - this.profileScale);
     const lim = PROFILE_CLIP * ps;
 
-    const td = t - Math.floor(t / DAY_MS) * DAY_MS;
     const bd = <i32>(td / HOUR_MS);
     const cd = <i32>unchecked(this.dayCount[bd]);
     let gd = step / (HOUR_MS * DAY_PROFILE_MEMORY);
@@ -269,10 +292,10 @@ export class StreamingDetector {
     const od = <f64>unchecked(this.day[bd]);
     unchecked((this.day[bd] = <f32>(od + gd * Math.min(Math.max(offset - od, -lim), lim))));
     if (cd < 0xffff) unchecked((this.dayCount[bd] = <u16>(cd + 1)));
+    if (this.seasonActive == 0) return;
 
     const tw = t - Math.floor(t / WEEK_MS) * WEEK_MS;
     const bw = <i32>(tw / HOUR_MS);
-    const dayAt = interp(this.day, DAY_BUCKETS, td);
     const cw = <i32>unchecked(this.weekCount[bw]);
     let gw = step / (HOUR_MS * WEEK_PROFILE_MEMORY);
     const rw = 1.0 / <f64>(cw + 1);
@@ -322,6 +345,20 @@ function medianOf(m: i32): f64 {
   let i1 = i0 + 1;
   if (i1 >= buckets) i1 -= buckets;
   return (1 - f) * <f64>unchecked(p[i0]) + f * <f64>unchecked(p[i1]);
+}
+
+/** Like interp, each bucket shrunk toward 0 by c / (c + k) for its visit count c. */
+@inline function interpShrunk(p: StaticArray<f32>, counts: StaticArray<u16>, k: f64, phase: f64): f64 {
+  const u = phase / HOUR_MS - 0.5;
+  const fl = Math.floor(u);
+  const f = u - fl;
+  let i0 = <i32>fl;
+  if (i0 < 0) i0 += WEEK_BUCKETS;
+  let i1 = i0 + 1;
+  if (i1 >= WEEK_BUCKETS) i1 -= WEEK_BUCKETS;
+  const c0 = <f64>unchecked(counts[i0]);
+  const c1 = <f64>unchecked(counts[i1]);
+  return (1 - f) * (c0 / (c0 + k)) * <f64>unchecked(p[i0]) + f * (c1 / (c1 + k)) * <f64>unchecked(p[i1]);
 }
 
 /** Live detectors by handle. */
