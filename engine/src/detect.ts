@@ -126,18 +126,13 @@ export class StreamingDetector {
     const tp = this.rt.putF64(this.io.ts, timestamps);
     const vp = this.rt.putF64(this.io.val, values);
     const op = this.io.out.ensure(n * 24);
-    const st = this.rt.exports.detector_push(h, tp, vp, n, op, 0) as number;
+    const st = this.rt.exports.detector_push(h, tp, vp, n, op, op + n * 8, op + n * 16, 0) as number;
     if (st < 0) fail(this.rt, st, ctx);
-    const all = this.rt.f64(op, 3 * n);
-    const scores = new Float64Array(n);
-    const expectedLow = new Float64Array(n);
-    const expectedHigh = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      scores[i] = all[3 * i] as number;
-      expectedLow[i] = all[3 * i + 1] as number;
-      expectedHigh[i] = all[3 * i + 2] as number;
-    }
-    return { scores, expectedLow, expectedHigh };
+    return {
+      scores: this.rt.f64(op, n).slice(),
+      expectedLow: this.rt.f64(op + n * 8, n).slice(),
+      expectedHigh: this.rt.f64(op + n * 16, n).slice(),
+    };
   }
 
   /** The state as bytes (fixed size); `detect.restore` continues exactly where this left off. */

@@ -111,7 +111,11 @@ export function detect_group_push(handlesPtr: usize, k: i32, t: f64, valPtr: usi
   }
   for (let i = 0; i < k; i++) {
     const d = changetype<StreamingDetector>(detectors.get(load<i32>(handlesPtr + (<usize>i << 2))));
-    d.push(t, load<f64>(valPtr + (<usize>i << 3)), out + <usize>i * 24);
+    d.push(t, load<f64>(valPtr + (<usize>i << 3)));
+    const o = out + <usize>i * 24;
+    store<f64>(o, d.outScore);
+    store<f64>(o, d.outLow, 8);
+    store<f64>(o, d.outHigh, 16);
     store<f64>(surprisePtr + (<usize>i << 3), d.lastSurprise);
   }
   return OK;

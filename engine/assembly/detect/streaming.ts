@@ -95,6 +95,7 @@ const WEEK_MS: f64 = 604_800_000;
 const DAY_BUCKETS: i32 = 24;
 const WEEK_BUCKETS: i32 = 168;
 const LN10: f64 = 2.302585092994046;
+const LN2: f64 = 0.6931471805599453;
 const INV_SQRT2: f64 = 0.7071067811865476;
 
 /** Serialised form: magic "HSD1", then the fixed-size state, then an FNV-1a checksum. */
@@ -104,33 +105,45 @@ const SCALARS: i32 = 17;
 export const SERIAL_BYTES: i32 =
   4 + SCALARS * 8 + INIT_POINTS * 8 + (DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
 
+/** Below this x, erfc(x) is computed directly (no underflow: erfc(26) ~ 1e-296). */
+const ERFC_DIRECT_MAX: f64 = 26;
+
 /**
- * ln erfc(x) for x >= 0 without underflow: Numerical Recipes' erfcc,
- * erfc(x) = t exp(-x^2 - 1.26551223 + t P(t)), t = 1 / (1 + x/2),
- * fractional error below 1.2e-7 everywhere.
+ * t and the exponent of Numerical Recipes' erfcc: erfc(x) = t exp(-x^2 + P(t)),
+ * t = 1 / (1 + x/2), fractional error below 1.2e-7 for x >= 0. Returns the
+ * exponent -x^2 + P(t); t is left in ERFC_T.
  */
-export function logErfc(x: f64): f64 {
+let ERFC_T: f64 = 0;
+@inline function erfcExponent(x: f64): f64 {
   const t = 1.0 / (1.0 + 0.5 * x);
-  const poly =
-    -1.26551223 +
+  ERFC_T = t;
+  return (
+    -x * x -
+    1.26551223 +
     t *
       (1.00002368 +
-        t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  return Math.log(t) - x * x + poly;
+        t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+  );
 }
 
 /**
  * Surprise in decades, -log10 p, of the two-scale test: each |z| gives a
- * two-sided tail ln p_i = ln erfc(|z_i| / sqrt 2); p = 1 - (1 - p_min)^2.
+ * two-sided tail p_i = erfc(|z_i| / sqrt 2); the smaller (the larger |z|) is
+ * Sidak-corrected for the two looks: p = 1 - (1 - p_min)^2 = p_min (2 - p_min).
+ * One exp and one log per point; in log space far in the tail.
  */
 export function surpriseOf(zShort: f64, zLong: f64): f64 {
-  const a = logErfc(Math.abs(zShort) * INV_SQRT2);
-  const b = logErfc(Math.abs(zLong) * INV_SQRT2);
-  let lmin = a < b ? a : b;
-  if (lmin > 0) lmin = 0; // the approximation may exceed 1 by ~1e-7 at 0
-  // 1 - (1 - p)^2 = p (2 - p)
-  const lp = lmin + Math.log(2.0 - Math.exp(lmin));
-  const s = -lp / LN10;
+  const za = Math.max(Math.abs(zShort), Math.abs(zLong));
+  const x = za * INV_SQRT2;
+  const e = erfcExponent(x);
+  let s: f64;
+  if (x < ERFC_DIRECT_MAX) {
+    let p = ERFC_T * Math.exp(e);
+    if (p > 1) p = 1; // the approximation may exceed 1 by ~1e-7 at 0
+    s = -Math.log(p * (2.0 - p)) / LN10;
+  } else {
+    s = -(Math.log(ERFC_T) + e + LN2) / LN10;
+  }
   return s > 0 ? s : 0;
 }
 
@@ -155,6 +168,10 @@ export class StreamingDetector {
   /** 1 once the day profile is part of the baseline. */
   seasonActive: f64 = 0;
   lastSurprise: f64 = 0;
+  // Outputs of the last push (not serialised: they follow the SCALARS).
+  outScore: f64 = 0;
+  outLow: f64 = 0;
+  outHigh: f64 = 0;
   /** Last INIT_POINTS deseasonalised values (for the initial estimate and re-anchoring). */
   ring: StaticArray<f64> = new StaticArray<f64>(INIT_POINTS);
   /** Hour-of-day offsets from the level, and hour-of-week corrections to them. */
@@ -164,16 +181,13 @@ export class StreamingDetector {
   dayCount: StaticArray<u16> = new StaticArray<u16>(DAY_BUCKETS);
   weekCount: StaticArray<u16> = new StaticArray<u16>(WEEK_BUCKETS);
 
-  /** Seasonal offset at t: interpolated day profile plus the shrunk, interpolated week correction. */
-  @inline seasonAt(t: f64): f64 {
-    const d = interp(this.day, DAY_BUCKETS, t - Math.floor(t / DAY_MS) * DAY_MS);
-    const k = WEEK_SHRINK_WEEKS * HOUR_MS / this.step;
-    const w = interpShrunk(this.week, this.weekCount, k, t - Math.floor(t / WEEK_MS) * WEEK_MS);
-    return d + w;
+  /** Shrunk, interpolated week correction at `tw` ms into the week. */
+  @inline weekAt(tw: f64): f64 {
+    return interpShrunk(this.week, this.weekCount, (WEEK_SHRINK_WEEKS * HOUR_MS) / this.step, tw);
   }
 
-  /** Scores one point and updates the state. Writes score, low, high; returns nothing. */
-  @inline push(t: f64, x: f64, out: usize): void {
+  /** Scores one point and updates the state; the score and range are left in outScore, outLow, outHigh. */
+  @inline push(t: f64, x: f64): void {
     const n = <i32>this.n;
     if (n > 0) {
       const dt = t - this.lastT;
@@ -186,16 +200,25 @@ export class StreamingDetector {
     this.lastT = t;
     this.n = <f64>(n + 1);
     if (n < INIT_POINTS) {
-      this.initPoint(n, x, out);
+      this.initPoint(n, x);
       return;
     }
     const useSeason = this.seasonal != 0 && this.step > 0 && this.step <= SEASON_MAX_STEP_MS;
-    if (useSeason && this.seasonActive == 0 && t - this.firstT >= SEASON_START_MS) {
-      // Switch the day profile in without moving the baseline: G gives up what S now explains.
-      this.seasonActive = 1;
-      this.fast -= interp(this.day, DAY_BUCKETS, t - Math.floor(t / DAY_MS) * DAY_MS);
+    let td: f64 = 0;
+    let tw: f64 = 0;
+    let dayAt: f64 = 0;
+    let season: f64 = 0;
+    if (useSeason) {
+      td = t - Math.floor(t / DAY_MS) * DAY_MS;
+      tw = t - Math.floor(t / WEEK_MS) * WEEK_MS;
+      dayAt = interp(this.day, DAY_BUCKETS, td);
+      if (this.seasonActive == 0 && t - this.firstT >= SEASON_START_MS) {
+        // Switch the day profile in without moving the baseline: G gives up what S now explains.
+        this.seasonActive = 1;
+        this.fast -= dayAt;
+      }
+      if (this.seasonActive != 0) season = dayAt + this.weekAt(tw);
     }
-    const season = useSeason && this.seasonActive != 0 ? this.seasonAt(t) : 0.0;
     const level = this.level;
     const baseline = level + season + this.fast;
     let se = this.scale;
@@ -213,9 +236,9 @@ export class StreamingDetector {
     let surprise = surpriseOf(z, ewz / LONG_SD);
     if (w < 1) surprise = w * Math.min(surprise, SURPRISE_DECADES);
     this.lastSurprise = surprise;
-    store<f64>(out, Math.min(surprise / SURPRISE_DECADES, 1.0));
-    store<f64>(out, baseline - RANGE_Z * se, 8);
-    store<f64>(out, baseline + RANGE_Z * se, 16);
+    this.outScore = Math.min(surprise / SURPRISE_DECADES, 1.0);
+    this.outLow = baseline - RANGE_Z * se;
+    this.outHigh = baseline + RANGE_Z * se;
 
     // Deseasonalised value into the ring.
     const y = x - season;
@@ -251,11 +274,11 @@ export class StreamingDetector {
     if (slow > FAST_RATE) slow = FAST_RATE;
     this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
 
-    if (useSeason) this.learnSeason(t, x - level, se);
+    if (useSeason) this.learnSeason(td, tw, dayAt, x - level, se);
   }
 
   /** The first INIT_POINTS points: collect, score 0, and estimate level and scale robustly at the end. */
-  initPoint(n: i32, x: f64, out: usize): void {
+  initPoint(n: i32, x: f64): void {
     unchecked((this.ring[n] = x));
     if (n == 0) this.level = x;
     else this.level += (x - this.level) / <f64>(n + 1);
@@ -268,18 +291,16 @@ export class StreamingDetector {
     }
     const se = Math.max(this.scale, Math.max(SCALE_FLOOR_REL * Math.abs(this.level), SCALE_FLOOR_ABS));
     this.lastSurprise = 0;
-    store<f64>(out, 0.0);
-    store<f64>(out, this.level - RANGE_Z * se, 8);
-    store<f64>(out, this.level + RANGE_Z * se, 16);
+    this.outScore = 0;
+    this.outLow = this.level - RANGE_Z * se;
+    this.outHigh = this.level + RANGE_Z * se;
   }
 
-  /** Updates the hour-of-day bucket toward x - L and the hour-of-week bucket toward x - L - day(t). */
-  learnSeason(t: f64, offset: f64, se: f64): void {
+  /** Updates the hour-of-day bucket (td ms into the day) toward x - L and the hour-of-week bucket (tw) toward x - L - day(td). */
+  learnSeason(td: f64, tw: f64, dayAt: f64, offset: f64, se: f64): void {
     const step = this.step;
     let ps = this.profileScale;
     if (ps < se) ps = se;
-    const td = t - Math.floor(t / DAY_MS) * DAY_MS;
-    const dayAt = interp(this.day, DAY_BUCKETS, td);
     const rp = offset - dayAt;
     this.profileScale += SCALE_RATE * (Math.min(Math.abs(rp), SCALE_CLIP * ps) / SCALE_CLIP_MEAN - this.profileScale);
     const lim = PROFILE_CLIP * ps;
@@ -294,7 +315,6 @@ export class StreamingDetector {
     if (cd < 0xffff) unchecked((this.dayCount[bd] = <u16>(cd + 1)));
     if (this.seasonActive == 0) return;
 
-    const tw = t - Math.floor(t / WEEK_MS) * WEEK_MS;
     const bw = <i32>(tw / HOUR_MS);
     const cw = <i32>unchecked(this.weekCount[bw]);
     let gw = step / (HOUR_MS * WEEK_PROFILE_MEMORY);
@@ -379,12 +399,13 @@ export function detector_free(h: i32): i32 {
 
 /**
  * Scores n points (timestamps ms at tsPtr, values at valPtr, non-decreasing
- * timestamps) and writes, per point i, score, low, high at out + 24 i. When
- * surprisePtr is non-zero, also the surprise (decades, warm-up weighted) per point.
+ * timestamps) and writes the columns scores, expected low and high (n f64
+ * each at scorePtr, lowPtr, highPtr). When surprisePtr is non-zero, also the
+ * surprise (decades, warm-up weighted) per point.
  * The batch is validated first: on a bad value nothing is updated and the
  * index is in bad_index(). Called by the facade once per batch.
  */
-export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, out: usize, surprisePtr: usize): i32 {
+export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, scorePtr: usize, lowPtr: usize, highPtr: usize, surprisePtr: usize): i32 {
   const d = detectors.get(h);
   if (d === null) return ERR_BAD_HANDLE;
   if (n < 0) return ERR_INVALID_ARGUMENT;
@@ -404,7 +425,10 @@ export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, out: 
   }
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 3;
-    d.push(load<f64>(tsPtr + o), load<f64>(valPtr + o), out + <usize>i * 24);
+    d.push(load<f64>(tsPtr + o), load<f64>(valPtr + o));
+    store<f64>(scorePtr + o, d.outScore);
+    store<f64>(lowPtr + o, d.outLow);
+    store<f64>(highPtr + o, d.outHigh);
     if (surprisePtr != 0) store<f64>(surprisePtr + o, d.lastSurprise);
   }
   return OK;
