@@ -10,7 +10,7 @@ import type { Region, Runtime } from "./runtime";
 /** Options of a streaming detector. */
 export interface DetectorOptions {
   /**
-   * Learn hour-of-day and hour-of-week profiles (default true). They are used
+   * Learn time-of-day (15-minute) and hour-of-week profiles (default true). They are used
    * only when the series' step is at most an hour; otherwise the detector is
    * non-seasonal whatever this says.
    */

@@ -90,6 +90,25 @@ describe("score transform", () => {
     expect(tail(0.375)).toBeLessThan(0.001 * 3);
     expect(tail(0.75)).toBeLessThan(0.0001); // 1e-6 expected: none or one
   });
+
+  it("stays calibrated on autocorrelated noise (the long scale normalises itself)", async () => {
+    const rel = await loadEngine("release");
+    const g = gaussian(13);
+    const n = 50_000;
+    const phi = 0.9;
+    let a = 0;
+    // AR(1) with unit marginal variance: a_t = 0.9 a_{t-1} + sqrt(1 - 0.81) e_t.
+    const { ts, vs } = series(n, MIN, () => {
+      a = phi * a + Math.sqrt(1 - phi * phi) * g();
+      return 100 + 5 * a;
+    });
+    const d = rel.detect.streaming({ seasonal: false });
+    const { scores } = d.push(ts, vs);
+    d.dispose();
+    const tail = (u: number) => scores.subarray(1000).filter((s) => s >= u).length / (n - 1000);
+    expect(tail(0.25)).toBeLessThan(0.01 * 3);
+    expect(tail(0.5)).toBeLessThan(0.0001 * 5);
+  });
 });
 
 describe("streaming detector, worked by hand", () => {
@@ -103,7 +122,8 @@ describe("streaming detector, worked by hand", () => {
     expect(r0.expectedLow[15]).toBeCloseTo(10 - 3 * s, 12); // 5.552193
     expect(r0.expectedHigh[15]).toBeCloseTo(10 + 3 * s, 12); // 14.447807
 
-    // Point 17 at 10 + 2s: z = 2; long scale: EW mean 0.1 * 2 = 0.2, z_long = 0.2 / 0.229416 = 0.871780.
+    // Point 17 at 10 + 2s: z = 2; long scale: EW mean 0.1 * 2 = 0.2 over its robust scale, which
+    // starts at (and never goes below) the iid value 0.229416: z_long = 0.871780.
     // p_short = 0.0455003 < p_long = 0.383329 -> surprise 1.050950 (see above); warm-up weight
     // (17 - 16) / (64 - 16) = 1/48; score = 1.050950 / 48 / 8 = 0.00273685.
     const x17 = 10 + 2 * s;

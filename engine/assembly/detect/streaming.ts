@@ -4,23 +4,30 @@
 //
 // Model: baseline(t) = L + S(t) + G
 //   L     slow level (time constant about a day, at most FAST_RATE per point),
-//   S(t)  seasonal offset: an hour-of-day profile (24 buckets) plus an
-//         hour-of-week correction (168 buckets), linearly interpolated between
-//         bucket centres, learned only when the step is at most an hour. The
-//         day profile is used once a full day has been seen (G absorbs the
-//         switch, so the baseline does not jump); the week correction is
-//         learned from then on and shrunk toward 0 by c / (c + 2 K) for a
-//         bucket seen c times with K visits a week (a noisy one-week estimate
-//         counts a third),
-//   G     fast local deviation (rate FAST_RATE).
+//   S(t)  seasonal offset: a time-of-day profile (96 buckets of 15 minutes)
+//         plus an hour-of-week correction (168 buckets), piecewise constant
+//         (sharp daily edges, such as business hours starting, stay sharp: a
+//         smeared edge would look like a few points of level shift), learned
+//         only when the step is at most an hour. The day profile is used once
+//         a full day has been seen (G absorbs the switch, so the baseline does
+//         not jump); the week correction is learned from then on and shrunk
+//         toward 0 by c / (c + 2 K) for a bucket seen c times with K visits a
+//         week (a noisy one-week estimate counts a third). Unvisited buckets
+//         are 0. Each time-of-day bucket also learns a scale multiplier q
+//         (its mean clipped |profile residual| over the global one, in
+//         [Q_MIN, Q_MAX]): where the pattern itself is uncertain (the minutes
+//         around a daily edge whose timing jitters) a point's scale is wider,
+////   G     fast local deviation (rate FAST_RATE).
 // All updates are Huber-clipped at a few robust scales, so one spike moves the
 // level by at most FAST_RATE * LEVEL_CLIP scales and the scale by about 3%.
 // The scale s is an EW estimate of sigma from clipped absolute residuals,
 // divided by E[min(|Z|, c)] so it is unbiased for Gaussian noise.
 //
 // Score: z = (x - baseline) / s. Two time scales: the point's own z, and an EW
-// mean of clipped z (rate LONG_RATE) normalised to unit variance, which picks
-// up small sustained deviations. Each gives a two-sided Gaussian tail
+// mean of clipped z (rate LONG_RATE), which picks up small sustained
+// deviations, normalised by its own robust EW scale (never below the iid
+// value sqrt(r / (2 - r))): residuals of real series are autocorrelated, and
+// the iid normalisation would call every slow wobble significant. Each gives a two-sided Gaussian tail
 // probability; the smaller one is Sidak-corrected for the two looks:
 // p = 1 - (1 - p_min)^2. The score is the surprise -log10(p) over
 // SURPRISE_DECADES (p = 1e-8 scores 1), so under the model
@@ -69,6 +76,8 @@ export const Z_CLIP: f64 = 4;
 export const LONG_RATE: f64 = 0.1;
 /** Standard deviation of that EW mean for iid unit z: sqrt(r / (2 - r)). */
 export const LONG_SD: f64 = 0.22941573387056177;
+/** Rate of the robust scale of the long-scale mean. */
+export const LONG_SCALE_RATE: f64 = 0.01;
 /** CUSUM slack (detects shifts of about 2 scales and more). */
 export const CUSUM_K: f64 = 1;
 /** CUSUM threshold: 4 consecutive points at Z_CLIP (3 each) exceed it. */
@@ -77,22 +86,27 @@ export const CUSUM_H: f64 = 10;
 export const RANGE_Z: f64 = 3;
 /** Surprise (decades of tail probability) that scores 1. */
 export const SURPRISE_DECADES: f64 = 8;
-/** Largest step (ms) for which hour-of-day and hour-of-week profiles are learned. */
+/** Largest step (ms) for which time-of-day and hour-of-week profiles are learned. */
 export const SEASON_MAX_STEP_MS: f64 = 3_600_000;
 /** Age (ms) from which the day profile is used and the week correction learned. */
 export const SEASON_START_MS: f64 = 86_400_000 + 3_600_000;
 /** Week-correction shrinkage: a bucket counts c / (c + WEEK_SHRINK_WEEKS * visits a week). */
 export const WEEK_SHRINK_WEEKS: f64 = 2;
-/** Memory of the hour-of-day profile, days; of the hour-of-week correction, weeks. */
+/** Memory of the time-of-day profile, days; of the hour-of-week correction, weeks. */
 export const DAY_PROFILE_MEMORY: f64 = 7;
 export const WEEK_PROFILE_MEMORY: f64 = 3;
+/** Bounds of a time-of-day bucket's scale multiplier. */
+export const Q_MIN: f64 = 0.5;
+export const Q_MAX: f64 = 10;
 /** Huber clip of profile updates, in profile scales. */
 export const PROFILE_CLIP: f64 = 3;
 
 const HOUR_MS: f64 = 3_600_000;
 const DAY_MS: f64 = 86_400_000;
 const WEEK_MS: f64 = 604_800_000;
-const DAY_BUCKETS: i32 = 24;
+const DAY_BUCKETS: i32 = 96;
+/** Width of a time-of-day bucket, ms (15 minutes). */
+const DAY_BUCKET_MS: f64 = 900_000;
 const WEEK_BUCKETS: i32 = 168;
 const LN10: f64 = 2.302585092994046;
 const LN2: f64 = 0.6931471805599453;
@@ -100,10 +114,10 @@ const INV_SQRT2: f64 = 0.7071067811865476;
 
 /** Serialised form: magic "HSD1", then the fixed-size state, then an FNV-1a checksum. */
 export const DETECTOR_MAGIC: u32 = 0x31445348;
-const SCALARS: i32 = 17;
+const SCALARS: i32 = 18;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
-  4 + SCALARS * 8 + INIT_POINTS * 8 + (DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
+  4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
 
 /** Below this x, erfc(x) is computed directly (no underflow: erfc(26) ~ 1e-296). */
 const ERFC_DIRECT_MAX: f64 = 26;
@@ -158,6 +172,8 @@ export class StreamingDetector {
   scale: f64 = 0;
   profileScale: f64 = 0;
   ewz: f64 = 0;
+  /** Robust scale of ewz. */
+  longScale: f64 = LONG_SD;
   cpos: f64 = 0;
   cneg: f64 = 0;
   runPos: f64 = 0;
@@ -174,16 +190,25 @@ export class StreamingDetector {
   outHigh: f64 = 0;
   /** Last INIT_POINTS deseasonalised values (for the initial estimate and re-anchoring). */
   ring: StaticArray<f64> = new StaticArray<f64>(INIT_POINTS);
-  /** Hour-of-day offsets from the level, and hour-of-week corrections to them. */
+  /** Time-of-day offsets from the level, and hour-of-week corrections to them. */
   day: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
   week: StaticArray<f32> = new StaticArray<f32>(WEEK_BUCKETS);
   /** Visits per bucket (saturating), for a running-mean start. */
   dayCount: StaticArray<u16> = new StaticArray<u16>(DAY_BUCKETS);
   weekCount: StaticArray<u16> = new StaticArray<u16>(WEEK_BUCKETS);
+  /** Scale multiplier per time-of-day bucket (1 until learned). */
+  dayScale: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
 
-  /** Shrunk, interpolated week correction at `tw` ms into the week. */
+  constructor() {
+    for (let i = 0; i < DAY_BUCKETS; i++) unchecked((this.dayScale[i] = 1));
+  }
+
+  /** Shrunk week correction at `tw` ms into the week. */
   @inline weekAt(tw: f64): f64 {
-    return interpShrunk(this.week, this.weekCount, (WEEK_SHRINK_WEEKS * HOUR_MS) / this.step, tw);
+    const b = weekBucket(tw);
+    const c = <f64>unchecked(this.weekCount[b]);
+    const k = WEEK_SHRINK_WEEKS * Math.max(1.0, HOUR_MS / this.step);
+    return (c / (c + k)) * <f64>unchecked(this.week[b]);
   }
 
   /** Scores one point and updates the state; the score and range are left in outScore, outLow, outHigh. */
@@ -208,37 +233,45 @@ export class StreamingDetector {
     let tw: f64 = 0;
     let dayAt: f64 = 0;
     let season: f64 = 0;
+    let q: f64 = 1;
     if (useSeason) {
       td = t - Math.floor(t / DAY_MS) * DAY_MS;
       tw = t - Math.floor(t / WEEK_MS) * WEEK_MS;
-      dayAt = interp(this.day, DAY_BUCKETS, td);
+      const bd = dayBucket(td);
+      dayAt = <f64>unchecked(this.day[bd]);
       if (this.seasonActive == 0 && t - this.firstT >= SEASON_START_MS) {
         // Switch the day profile in without moving the baseline: G gives up what S now explains.
         this.seasonActive = 1;
         this.fast -= dayAt;
       }
-      if (this.seasonActive != 0) season = dayAt + this.weekAt(tw);
+      if (this.seasonActive != 0) {
+        season = dayAt + this.weekAt(tw);
+        q = Math.min(Math.max(<f64>unchecked(this.dayScale[bd]), Q_MIN), Q_MAX);
+      }
     }
     const level = this.level;
     const baseline = level + season + this.fast;
     let se = this.scale;
     const floor = Math.max(SCALE_FLOOR_REL * Math.abs(baseline), SCALE_FLOOR_ABS);
     if (se < floor) se = floor;
+    const sp = se * q; // this point's scale
     const r = x - baseline;
-    const z = r / se;
+    const z = r / sp;
     const zc = Math.min(Math.max(z, -Z_CLIP), Z_CLIP);
     const ewz = this.ewz + LONG_RATE * (zc - this.ewz);
     this.ewz = ewz;
+    const ls = this.longScale > LONG_SD ? this.longScale : LONG_SD;
+    this.longScale += LONG_SCALE_RATE * (Math.min(Math.abs(ewz), SCALE_CLIP * ls) / SCALE_CLIP_MEAN - this.longScale);
     let w = <f64>(n + 1 - INIT_POINTS) / <f64>(WARMUP_POINTS - INIT_POINTS);
     if (w > 1) w = 1;
     // Warm-up weights the clamped score, so an early point scores at most w;
     // the surprise handed to the combination stays unclamped once warmed up.
-    let surprise = surpriseOf(z, ewz / LONG_SD);
+    let surprise = surpriseOf(z, ewz / ls);
     if (w < 1) surprise = w * Math.min(surprise, SURPRISE_DECADES);
     this.lastSurprise = surprise;
     this.outScore = Math.min(surprise / SURPRISE_DECADES, 1.0);
-    this.outLow = baseline - RANGE_Z * se;
-    this.outHigh = baseline + RANGE_Z * se;
+    this.outLow = baseline - RANGE_Z * sp;
+    this.outHigh = baseline + RANGE_Z * sp;
 
     // Deseasonalised value into the ring.
     const y = x - season;
@@ -266,9 +299,9 @@ export class StreamingDetector {
     this.cneg = cn;
 
     // Robust updates: scale, fast deviation, slow level.
-    const ar = Math.abs(r);
+    const ar = Math.abs(r) / q;
     this.scale += SCALE_RATE * (Math.min(ar, SCALE_CLIP * se) / SCALE_CLIP_MEAN - this.scale);
-    const lim = LEVEL_CLIP * se;
+    const lim = LEVEL_CLIP * sp;
     this.fast += FAST_RATE * Math.min(Math.max(r, -lim), lim);
     let slow = this.step > 0 ? this.step / SLOW_LEVEL_MS : FAST_RATE;
     if (slow > FAST_RATE) slow = FAST_RATE;
@@ -296,28 +329,34 @@ export class StreamingDetector {
     this.outHigh = this.level + RANGE_Z * se;
   }
 
-  /** Updates the hour-of-day bucket (td ms into the day) toward x - L and the hour-of-week bucket (tw) toward x - L - day(td). */
+  /** Updates the time-of-day bucket (td ms into the day) toward x - L and the hour-of-week bucket (tw) toward x - L - day(td). */
   learnSeason(td: f64, tw: f64, dayAt: f64, offset: f64, se: f64): void {
     const step = this.step;
     let ps = this.profileScale;
     if (ps < se) ps = se;
     const rp = offset - dayAt;
-    this.profileScale += SCALE_RATE * (Math.min(Math.abs(rp), SCALE_CLIP * ps) / SCALE_CLIP_MEAN - this.profileScale);
-    const lim = PROFILE_CLIP * ps;
+    const arp = Math.abs(rp);
+    this.profileScale += SCALE_RATE * (Math.min(arp, SCALE_CLIP * ps) / SCALE_CLIP_MEAN - this.profileScale);
 
-    const bd = <i32>(td / HOUR_MS);
+    const bd = dayBucket(td);
     const cd = <i32>unchecked(this.dayCount[bd]);
-    let gd = step / (HOUR_MS * DAY_PROFILE_MEMORY);
+    // Rate per visit: 1 / (visits a day * memory), visits a day = max(1, bucket / step).
+    let gd = Math.min(step, DAY_BUCKET_MS) / (DAY_BUCKET_MS * DAY_PROFILE_MEMORY);
     const rd = 1.0 / <f64>(cd + 1);
     if (gd < rd) gd = rd;
+    // The bucket's scale multiplier: its clipped |residual| relative to the global profile scale.
+    const qd = <f64>unchecked(this.dayScale[bd]);
+    const qt = Math.min(arp / ps, SCALE_CLIP * Math.max(qd, Q_MIN)) / SCALE_CLIP_MEAN;
+    unchecked((this.dayScale[bd] = <f32>(qd + gd * (qt - qd))));
+    const lim = PROFILE_CLIP * ps * Math.min(Math.max(qd, Q_MIN), Q_MAX);
     const od = <f64>unchecked(this.day[bd]);
     unchecked((this.day[bd] = <f32>(od + gd * Math.min(Math.max(offset - od, -lim), lim))));
     if (cd < 0xffff) unchecked((this.dayCount[bd] = <u16>(cd + 1)));
     if (this.seasonActive == 0) return;
 
-    const bw = <i32>(tw / HOUR_MS);
+    const bw = weekBucket(tw);
     const cw = <i32>unchecked(this.weekCount[bw]);
-    let gw = step / (HOUR_MS * WEEK_PROFILE_MEMORY);
+    let gw = Math.min(step, HOUR_MS) / (HOUR_MS * WEEK_PROFILE_MEMORY);
     const rw = 1.0 / <f64>(cw + 1);
     if (gw < rw) gw = rw;
     const ow = <f64>unchecked(this.week[bw]);
@@ -355,30 +394,16 @@ function medianOf(m: i32): f64 {
   return (m & 1) != 0 ? unchecked(SCRATCH[h]) : 0.5 * (unchecked(SCRATCH[h - 1]) + unchecked(SCRATCH[h]));
 }
 
-/** Profile value at `phase` ms into its period: linear between hour-bucket centres, wrapping around. */
-@inline function interp(p: StaticArray<f32>, buckets: i32, phase: f64): f64 {
-  const u = phase / HOUR_MS - 0.5;
-  const fl = Math.floor(u);
-  const f = u - fl;
-  let i0 = <i32>fl;
-  if (i0 < 0) i0 += buckets;
-  let i1 = i0 + 1;
-  if (i1 >= buckets) i1 -= buckets;
-  return (1 - f) * <f64>unchecked(p[i0]) + f * <f64>unchecked(p[i1]);
+/** Time-of-day bucket of `td` ms into the day (clamped against rounding at the end of the day). */
+@inline function dayBucket(td: f64): i32 {
+  const b = <i32>(td / DAY_BUCKET_MS);
+  return b < DAY_BUCKETS ? b : DAY_BUCKETS - 1;
 }
 
-/** Like interp, each bucket shrunk toward 0 by c / (c + k) for its visit count c. */
-@inline function interpShrunk(p: StaticArray<f32>, counts: StaticArray<u16>, k: f64, phase: f64): f64 {
-  const u = phase / HOUR_MS - 0.5;
-  const fl = Math.floor(u);
-  const f = u - fl;
-  let i0 = <i32>fl;
-  if (i0 < 0) i0 += WEEK_BUCKETS;
-  let i1 = i0 + 1;
-  if (i1 >= WEEK_BUCKETS) i1 -= WEEK_BUCKETS;
-  const c0 = <f64>unchecked(counts[i0]);
-  const c1 = <f64>unchecked(counts[i1]);
-  return (1 - f) * (c0 / (c0 + k)) * <f64>unchecked(p[i0]) + f * (c1 / (c1 + k)) * <f64>unchecked(p[i1]);
+/** Hour-of-week bucket of `tw` ms into the week. */
+@inline function weekBucket(tw: f64): i32 {
+  const b = <i32>(tw / HOUR_MS);
+  return b < WEEK_BUCKETS ? b : WEEK_BUCKETS - 1;
 }
 
 /** Live detectors by handle. */
@@ -434,15 +459,15 @@ export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, score
   return OK;
 }
 
-/** In-memory bytes of one detector: the object, its five arrays and their headers. Called by tests and the Worker's budget check. */
+/** In-memory bytes of one detector: the object, its six arrays and their headers. Called by tests and the Worker's budget check. */
 export function detector_state_bytes(): i32 {
   const header: i32 = 20; // AssemblyScript managed-object header (mmInfo + gcInfo + gcInfo2 + rtId + rtSize)
   return (
     header +
     <i32>offsetof<StreamingDetector>() +
-    5 * header +
+    6 * header +
     INIT_POINTS * 8 +
-    (DAY_BUCKETS + WEEK_BUCKETS) * 4 +
+    (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 +
     (DAY_BUCKETS + WEEK_BUCKETS) * 2
   );
 }
@@ -485,6 +510,8 @@ export function detector_serialize(h: i32): i32 {
   p += <usize>DAY_BUCKETS * 2;
   memory.copy(p, changetype<usize>(d.weekCount), <usize>WEEK_BUCKETS * 2);
   p += <usize>WEEK_BUCKETS * 2;
+  memory.copy(p, changetype<usize>(d.dayScale), <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
   store<u32>(p, fnv1a(base, p - base));
   OUT.len = <usize>SERIAL_BYTES;
   return SERIAL_BYTES;
@@ -508,6 +535,8 @@ export function detector_deserialize(ptr: usize, len: usize): i32 {
   memory.copy(changetype<usize>(d.dayCount), p, <usize>DAY_BUCKETS * 2);
   p += <usize>DAY_BUCKETS * 2;
   memory.copy(changetype<usize>(d.weekCount), p, <usize>WEEK_BUCKETS * 2);
+  p += <usize>WEEK_BUCKETS * 2;
+  memory.copy(changetype<usize>(d.dayScale), p, <usize>DAY_BUCKETS * 4);
   // A checksum match on a state we did not write is possible only by design; still refuse nonsense.
   if (!(d.n >= 0) || !isFinite(d.level) || !isFinite(d.scale) || d.ringHead < 0 || d.ringHead >= <f64>INIT_POINTS) {
     return ERR_CORRUPT;
