@@ -248,8 +248,12 @@ export interface DetectApi {
    * [0,1]) into one calibrated score with ranked drivers whose contributions sum to 1.
    */
   combine(features: readonly FeatureScore[], isolationScore?: number): CombinedScore;
-  /** Surprise in decades (-log10 p) of a short-scale and a long-scale robust z, as the detector computes it. */
-  surprise(zShort: number, zLong?: number): number;
+  /**
+   * Surprise in decades (-log10 p) of a short-scale and a long-scale robust z,
+   * as the detector computes it; `tail` is the series' rate of |z| > 3 and mean
+   * excess over 3 (default: the Gaussian 0.0027 and 0.2831).
+   */
+  surprise(zShort: number, zLong?: number, tail?: { rate: number; excess: number }): number;
 }
 
 /** Creates the detection API over a loaded runtime. */
@@ -362,11 +366,14 @@ export function createDetectApi(rt: Runtime): DetectApi {
       drivers.sort((a, b) => b.contribution - a.contribution);
       return { score, severity: severityOf(score), drivers };
     },
-    surprise(zShort, zLong = 0) {
+    surprise(zShort, zLong = 0, tail) {
       if (!Number.isFinite(zShort) || !Number.isFinite(zLong)) {
         throw new EngineError("not_finite", "detect.surprise: z must be finite", { zShort, zLong });
       }
-      return ex.detector_surprise(zShort, zLong) as number;
+      if (tail !== undefined && !(tail.rate > 0 && tail.rate <= 1 && tail.excess > 0 && Number.isFinite(tail.excess))) {
+        invalid("detect.surprise", "tail.rate must be in (0, 1] and tail.excess > 0", tail);
+      }
+      return ex.detector_surprise(zShort, zLong, tail?.rate ?? 0, tail?.excess ?? 0) as number;
     },
   };
   return api;

@@ -74,6 +74,39 @@ describe("score transform", () => {
     expect(Number.isFinite(far)).toBe(true);
   });
 
+  it("adapts the short-scale tail to the series' own exceedance rate and mean excess", () => {
+    const F0 = 0.0026997960632601913; // P(|Z| > 3)
+    const B0 = 0.2830986549304342; // E[|Z| - 3 | |Z| > 3] = phi(3) / Q(3) - 3
+    // Twice the exceedances and twice the mean excess: z = 5 -> z' = 3 + 2 * (B0 / 2B0) = 4,
+    // p = (2F0 / F0) * P(|Z| > 4) = 2 * 6.334248e-5 = 1.266850e-4; Sidak: p (2 - p) -> 3.596272 decades.
+    expect(engine.detect.surprise(5, 0, { rate: 2 * F0, excess: 2 * B0 })).toBeCloseTo(3.5962724307269514, 5);
+    // Lighter than Gaussian changes nothing: P(|Z| > 5) = 5.733031e-7 -> 5.940586 decades, as with the prior.
+    expect(engine.detect.surprise(5, 0, { rate: F0 / 2, excess: B0 / 2 })).toBeCloseTo(5.940585805553905, 5);
+    expect(engine.detect.surprise(5, 0)).toBeCloseTo(5.940585805553905, 5);
+    expectCode(() => engine.detect.surprise(5, 0, { rate: 0, excess: 1 }), "invalid_argument");
+  });
+
+  it("is less surprised by bursts that are ordinary for the series", async () => {
+    const rel = await loadEngine("release");
+    // Gaussian noise with a 12-sigma burst on 1% of points: after a while such a burst is no longer critical,
+    // while in clean noise the same burst scores 1.
+    const g = gaussian(17);
+    const r = seededRandom(18);
+    const n = 20_000;
+    const bursty = series(n, MIN, () => 10 + g() + (r() < 0.01 ? 12 : 0));
+    const d = rel.detect.streaming({ seasonal: false });
+    d.push(bursty.ts, bursty.vs);
+    const late = d.push([T0 + n * MIN], [22]).scores[0] as number;
+    d.dispose();
+    const clean = series(n, MIN, () => 10 + g());
+    const c = rel.detect.streaming({ seasonal: false });
+    c.push(clean.ts, clean.vs);
+    expect(c.push([T0 + n * MIN], [22]).scores[0]).toBe(1);
+    c.dispose();
+    expect(late).toBeLessThan(0.6); // about 0.27 here: still unusual, no longer critical
+    expect(late).toBeGreaterThan(0.1);
+  });
+
   it("is calibrated on Gaussian noise: P(score >= u) is about 10^(-8u)", async () => {
     const rel = await loadEngine("release");
     const g = gaussian(11);

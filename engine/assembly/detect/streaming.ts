@@ -78,6 +78,20 @@ export const LONG_RATE: f64 = 0.1;
 export const LONG_SD: f64 = 0.22941573387056177;
 /** Rate of the robust scale of the long-scale mean. */
 export const LONG_SCALE_RATE: f64 = 0.01;
+/** Threshold of |z| for the tail statistics. */
+export const TAIL_Z: f64 = 3;
+/** P(|Z| > 3) for a standard normal: 2 Q(3). */
+export const TAIL_P0: f64 = 0.0026997960632601913;
+/** E[|Z| - 3 | |Z| > 3] for a standard normal: phi(3) / Q(3) - 3. */
+export const TAIL_EXCESS0: f64 = 0.2830986549304342;
+/** Rate of the EW exceedance rate (memory about 1000 points). */
+export const TAIL_RATE: f64 = 0.001;
+/** Rate of the EW mean excess, per exceedance (memory about 50 exceedances). */
+export const TAIL_EXCESS_RATE: f64 = 0.02;
+/** Clip of one excess, in mean excesses (one huge spike moves beta by at most 8%). */
+export const TAIL_EXCESS_CLIP: f64 = 5;
+/** Below this |z_long| its tail cannot be the smaller one (p > 0.3); skipped. */
+const TAIL_LONG_MIN: f64 = 1;
 /** CUSUM slack (detects shifts of about 2 scales and more). */
 export const CUSUM_K: f64 = 1;
 /** CUSUM threshold: 4 consecutive points at Z_CLIP (3 each) exceed it. */
@@ -114,13 +128,11 @@ const INV_SQRT2: f64 = 0.7071067811865476;
 
 /** Serialised form: magic "HSD1", then the fixed-size state, then an FNV-1a checksum. */
 export const DETECTOR_MAGIC: u32 = 0x31445348;
-const SCALARS: i32 = 18;
+const SCALARS: i32 = 20;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
   4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
 
-/** Below this x, erfc(x) is computed directly (no underflow: erfc(26) ~ 1e-296). */
-const ERFC_DIRECT_MAX: f64 = 26;
 
 /**
  * t and the exponent of Numerical Recipes' erfcc: erfc(x) = t exp(-x^2 + P(t)),
@@ -140,25 +152,37 @@ let ERFC_T: f64 = 0;
   );
 }
 
+/** ln P(|Z| > z) for a standard normal Z, z >= 0, without underflow. */
+@inline function lnGaussTail(z: f64): f64 {
+  const e = erfcExponent(z * INV_SQRT2);
+  return Math.log(ERFC_T) + e;
+}
+
 /**
- * Surprise in decades, -log10 p, of the two-scale test: each |z| gives a
- * two-sided tail p_i = erfc(|z_i| / sqrt 2); the smaller (the larger |z|) is
- * Sidak-corrected for the two looks: p = 1 - (1 - p_min)^2 = p_min (2 - p_min).
- * One exp and one log per point; in log space far in the tail.
+ * Surprise in decades, -log10 p, of the two-scale test.
+ * Short scale: the two-sided Gaussian tail, adapted to the series' own tail:
+ * with f the observed rate of |z| > TAIL_Z and beta the mean excess |z| - TAIL_Z
+ * over it (Gaussian: F0 = 0.0027, B0 = 0.2831), the excess is compressed by
+ * min(1, B0 / beta) and the tail scaled by max(1, f / F0):
+ *   p_s = max(1, f / F0) P(|Z| > z'),  z' = z (z <= 3),  3 + (z - 3) min(1, B0 / beta) (z > 3),
+ * which is exactly Gaussian for Gaussian residuals and less surprised by
+ * series whose bursts are ordinary (peaks-over-threshold, as in SPOT).
+ * Long scale: Gaussian (an average). The smaller p is Sidak-corrected for
+ * the two looks: p = 1 - (1 - p_min)^2 = p_min (2 - p_min).
  */
-export function surpriseOf(zShort: f64, zLong: f64): f64 {
-  const za = Math.max(Math.abs(zShort), Math.abs(zLong));
-  const x = za * INV_SQRT2;
-  const e = erfcExponent(x);
-  let s: f64;
-  if (x < ERFC_DIRECT_MAX) {
-    let p = ERFC_T * Math.exp(e);
-    if (p > 1) p = 1; // the approximation may exceed 1 by ~1e-7 at 0
-    s = -Math.log(p * (2.0 - p)) / LN10;
-  } else {
-    s = -(Math.log(ERFC_T) + e + LN2) / LN10;
+export function surpriseOf(zShort: f64, zLong: f64, tailRate: f64, tailExcess: f64): f64 {
+  let a = Math.abs(zShort);
+  if (a > TAIL_Z && tailExcess > TAIL_EXCESS0) a = TAIL_Z + ((a - TAIL_Z) * TAIL_EXCESS0) / tailExcess;
+  let lmin = lnGaussTail(a);
+  if (tailRate > TAIL_P0) lmin += Math.log(tailRate / TAIL_P0);
+  const b = Math.abs(zLong);
+  if (b > TAIL_LONG_MIN) {
+    const ll = lnGaussTail(b);
+    if (ll < lmin) lmin = ll;
   }
-  return s > 0 ? s : 0;
+  if (lmin > 0) lmin = 0; // the approximation may exceed 1 by ~1e-7 at 0
+  const sp = -(lmin + Math.log(2.0 - Math.exp(lmin))) / LN10;
+  return sp > 0 ? sp : 0;
 }
 
 /** One series' detector state. Created once per series; push allocates nothing. */
@@ -174,6 +198,9 @@ export class StreamingDetector {
   ewz: f64 = 0;
   /** Robust scale of ewz. */
   longScale: f64 = LONG_SD;
+  /** EW rate of |z| > TAIL_Z, and EW mean of the excess |z| - TAIL_Z. */
+  tailRate: f64 = TAIL_P0;
+  tailExcess: f64 = TAIL_EXCESS0;
   cpos: f64 = 0;
   cneg: f64 = 0;
   runPos: f64 = 0;
@@ -266,12 +293,21 @@ export class StreamingDetector {
     if (w > 1) w = 1;
     // Warm-up weights the clamped score, so an early point scores at most w;
     // the surprise handed to the combination stays unclamped once warmed up.
-    let surprise = surpriseOf(z, ewz / ls);
+    let surprise = surpriseOf(z, ewz / ls, this.tailRate, this.tailExcess);
     if (w < 1) surprise = w * Math.min(surprise, SURPRISE_DECADES);
     this.lastSurprise = surprise;
     this.outScore = Math.min(surprise / SURPRISE_DECADES, 1.0);
     this.outLow = baseline - RANGE_Z * sp;
     this.outHigh = baseline + RANGE_Z * sp;
+
+    // The series' own tail: exceedance rate and clipped mean excess.
+    const az = Math.abs(z);
+    const exceed = az > TAIL_Z;
+    this.tailRate += TAIL_RATE * ((exceed ? 1.0 : 0.0) - this.tailRate);
+    if (exceed) {
+      const te = this.tailExcess;
+      this.tailExcess = te + TAIL_EXCESS_RATE * (Math.min(az - TAIL_Z, TAIL_EXCESS_CLIP * te) - te);
+    }
 
     // Deseasonalised value into the ring.
     const y = x - season;
@@ -544,7 +580,11 @@ export function detector_deserialize(ptr: usize, len: usize): i32 {
   return detectors.add(d);
 }
 
-/** Surprise (decades) of a short-scale z and a long-scale z, as push computes it. For tests and documentation. */
-export function detector_surprise(zShort: f64, zLong: f64): f64 {
-  return surpriseOf(zShort, zLong);
+/**
+ * Surprise (decades) of a short-scale z and a long-scale z given the tail
+ * statistics (exceedance rate, mean excess; pass 0, 0 for the Gaussian prior),
+ * as push computes it. For tests and documentation.
+ */
+export function detector_surprise(zShort: f64, zLong: f64, tailRate: f64, tailExcess: f64): f64 {
+  return surpriseOf(zShort, zLong, tailRate > 0 ? tailRate : TAIL_P0, tailExcess > 0 ? tailExcess : TAIL_EXCESS0);
 }
