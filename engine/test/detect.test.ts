@@ -306,6 +306,18 @@ describe("streaming detector behaviour", () => {
     }
   });
 
+  it("re-anchors after a level shift in a seasonal series too", () => {
+    // 14 days of the daily sine at 5 minutes, +20 (10 sigma) from day 10 + 37 points on.
+    const g = gaussian(3);
+    const at = 288 * 10 + 37;
+    const { ts, vs } = series(288 * 14, 5 * MIN, (i, t) => 100 + 30 * Math.sin((2 * Math.PI * (t % DAY)) / DAY) + 2 * g() + (i >= at ? 20 : 0));
+    const d = engine.detect.streaming();
+    const { scores } = d.push(ts, vs);
+    d.dispose();
+    expect(scores[at]).toBeGreaterThan(0.9);
+    for (let i = at + 6; i < ts.length; i++) expect(scores[i]).toBeLessThan(0.5);
+  });
+
   it("keeps its state within 4 KiB, and serialises to a fixed size", () => {
     expect(engine.detect.stateBytes).toBeLessThanOrEqual(4096);
     expect(engine.detect.serializedBytes).toBeLessThanOrEqual(4096);
