@@ -167,12 +167,14 @@ describe("streaming detector, worked by hand", () => {
 
     // Updates from point 17 (residual r = 2s):
     //   scale += 0.02 (min(|r|, 2s) / 0.7809031556 - s)  -> s (0.98 + 0.04 / 0.7809031556) = 1.528893
-    //   fast  += 0.05 clip(r, 3s) = 0.1 s = 0.148260
+    //   fast  += 0.98 trend + 0.05 clip(r, 3s) = 0 + 0.1 s = 0.148260
+    //   trend  = 0.98 trend + 0.05 * 0.1 clip(r, 3s) = 0.01 s = 0.014826
     //   level += (60000 / 86400000) clip(r, 3s) = 2s / 1440 = 0.002059
-    // Point 18's baseline = 10 + 0.002059 + 0.148260 = 10.150319, range +/- 3 * 1.528893.
+    // Point 18's baseline = level + fast + 0.98 trend = 10 + 0.002059 + 0.148260 + 0.014530 = 10.164849,
+    // range +/- 3 * 1.528893 = 4.586679.
     const r2 = d.push([T0 + 17 * MIN], [10]);
-    expect(r2.expectedLow[0]).toBeCloseTo(5.56364002134471, 9);
-    expect(r2.expectedHigh[0]).toBeCloseTo(14.73699876185226, 9);
+    expect(r2.expectedLow[0]).toBeCloseTo(5.578169523086066, 9);
+    expect(r2.expectedHigh[0]).toBeCloseTo(14.751528263593596, 9);
     d.dispose();
   });
 });

@@ -16,8 +16,11 @@
 //         are 0. Each time-of-day bucket also learns a scale multiplier q
 //         (its mean clipped |profile residual| over the global one, in
 //         [Q_MIN, Q_MAX]): where the pattern itself is uncertain (the minutes
-//         around a daily edge whose timing jitters) a point's scale is wider,
-////   G     fast local deviation (rate FAST_RATE).
+//         around a daily edge whose timing jitters) a point's scale is wider
+//         (shrunk toward 1 while a bucket has few visits),
+////   G     fast local deviation (rate FAST_RATE) with a damped local trend
+//         (Holt's method on the fast part, so ramps do not lag by 1/FAST_RATE
+//         points).
 // All updates are Huber-clipped at a few robust scales, so one spike moves the
 // level by at most FAST_RATE * LEVEL_CLIP scales and the scale by about 3%.
 // The scale s is an EW estimate of sigma from clipped absolute residuals,
@@ -53,6 +56,10 @@ export const WARMUP_POINTS: i32 = 64;
 export const FAST_RATE: f64 = 0.05;
 /** Time constant of the slow level L, ms (one day). */
 export const SLOW_LEVEL_MS: f64 = 86_400_000;
+/** Trend smoothing (Holt's beta: the trend moves by FAST_RATE * TREND_RATE of a residual). */
+export const TREND_RATE: f64 = 0.1;
+/** Trend damping per point. */
+export const TREND_DAMPING: f64 = 0.98;
 /** Huber clip of level updates, in scales. */
 export const LEVEL_CLIP: f64 = 3;
 /** Rate of the scale estimate per point. */
@@ -112,6 +119,8 @@ export const WEEK_PROFILE_MEMORY: f64 = 3;
 /** Bounds of a time-of-day bucket's scale multiplier. */
 export const Q_MIN: f64 = 0.5;
 export const Q_MAX: f64 = 10;
+/** A bucket's scale multiplier counts c / (c + Q_SHRINK_DAYS * visits a day). */
+export const Q_SHRINK_DAYS: f64 = 3;
 /** Huber clip of profile updates, in profile scales. */
 export const PROFILE_CLIP: f64 = 3;
 
@@ -128,7 +137,7 @@ const INV_SQRT2: f64 = 0.7071067811865476;
 
 /** Serialised form: magic "HSD1", then the fixed-size state, then an FNV-1a checksum. */
 export const DETECTOR_MAGIC: u32 = 0x31445348;
-const SCALARS: i32 = 20;
+const SCALARS: i32 = 21;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
   4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
@@ -198,6 +207,8 @@ export class StreamingDetector {
   ewz: f64 = 0;
   /** Robust scale of ewz. */
   longScale: f64 = LONG_SD;
+  /** Damped local trend of the fast part, per point. */
+  trend: f64 = 0;
   /** EW rate of |z| > TAIL_Z, and EW mean of the excess |z| - TAIL_Z. */
   tailRate: f64 = TAIL_P0;
   tailExcess: f64 = TAIL_EXCESS0;
@@ -273,11 +284,16 @@ export class StreamingDetector {
       }
       if (this.seasonActive != 0) {
         season = dayAt + this.weekAt(tw);
-        q = Math.min(Math.max(<f64>unchecked(this.dayScale[bd]), Q_MIN), Q_MAX);
+        // Shrunk toward 1 by c / (c + Q_SHRINK_DAYS * visits a day): a few visits are noisy.
+        const c = <f64>unchecked(this.dayCount[bd]);
+        const k = Q_SHRINK_DAYS * Math.max(1.0, DAY_BUCKET_MS / this.step);
+        const qb = Math.min(Math.max(<f64>unchecked(this.dayScale[bd]), Q_MIN), Q_MAX);
+        q = 1 + (qb - 1) * (c / (c + k));
       }
     }
     const level = this.level;
-    const baseline = level + season + this.fast;
+    const dtrend = TREND_DAMPING * this.trend;
+    const baseline = level + season + this.fast + dtrend;
     let se = this.scale;
     const floor = Math.max(SCALE_FLOOR_REL * Math.abs(baseline), SCALE_FLOOR_ABS);
     if (se < floor) se = floor;
@@ -324,6 +340,7 @@ export class StreamingDetector {
       const run = <i32>(cp > CUSUM_H ? this.runPos : this.runNeg);
       this.level = this.recentMedian(run < INIT_POINTS ? run : INIT_POINTS);
       this.fast = 0;
+      this.trend = 0;
       this.ewz = 0;
       this.cpos = 0;
       this.cneg = 0;
@@ -338,7 +355,9 @@ export class StreamingDetector {
     const ar = Math.abs(r) / q;
     this.scale += SCALE_RATE * (Math.min(ar, SCALE_CLIP * se) / SCALE_CLIP_MEAN - this.scale);
     const lim = LEVEL_CLIP * sp;
-    this.fast += FAST_RATE * Math.min(Math.max(r, -lim), lim);
+    const rc = Math.min(Math.max(r, -lim), lim);
+    this.fast += dtrend + FAST_RATE * rc;
+    this.trend = dtrend + FAST_RATE * TREND_RATE * rc;
     let slow = this.step > 0 ? this.step / SLOW_LEVEL_MS : FAST_RATE;
     if (slow > FAST_RATE) slow = FAST_RATE;
     this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
