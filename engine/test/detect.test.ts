@@ -174,7 +174,7 @@ describe("streaming detector, worked by hand", () => {
     // range +/- 3 * 1.528893 = 4.586679.
     const r2 = d.push([T0 + 17 * MIN], [10]);
     expect(r2.expectedLow[0]).toBeCloseTo(5.578169523086066, 9);
-    expect(r2.expectedHigh[0]).toBeCloseTo(14.751528263593596, 9);
+    expect(r2.expectedHigh[0]).toBeCloseTo(14.751528263593615, 9);
     d.dispose();
   });
 });
