@@ -514,16 +514,23 @@ export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, score
   return OK;
 }
 
-/** In-memory bytes of one detector: the object, its six arrays and their headers. Called by tests and the Worker's budget check. */
+/** Heap bytes of one managed block: 20-byte header (mmInfo, gcInfo, gcInfo2, rtId, rtSize) plus payload, rounded to 16. */
+function blockBytes(payload: i32): i32 {
+  return (20 + payload + 15) & ~15;
+}
+
+/**
+ * Heap bytes of one detector: the object and its six arrays, each with its
+ * block header and allocator alignment. Called by tests and the Worker's budget check.
+ */
 export function detector_state_bytes(): i32 {
-  const header: i32 = 20; // AssemblyScript managed-object header (mmInfo + gcInfo + gcInfo2 + rtId + rtSize)
   return (
-    header +
-    <i32>offsetof<StreamingDetector>() +
-    6 * header +
-    INIT_POINTS * 8 +
-    (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 +
-    (DAY_BUCKETS + WEEK_BUCKETS) * 2
+    blockBytes(<i32>offsetof<StreamingDetector>()) +
+    blockBytes(INIT_POINTS * 8) +
+    2 * blockBytes(DAY_BUCKETS * 4) +
+    blockBytes(WEEK_BUCKETS * 4) +
+    blockBytes(DAY_BUCKETS * 2) +
+    blockBytes(WEEK_BUCKETS * 2)
   );
 }
 
