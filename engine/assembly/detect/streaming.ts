@@ -161,6 +161,15 @@ let ERFC_T: f64 = 0;
   );
 }
 
+/** Below this x = |z| / sqrt 2, erfc(x) is computed directly (erfc(26) ~ 1e-296, no underflow). */
+const TAIL_DIRECT_MAX: f64 = 26;
+
+/** erfc(x) = P(|Z| > x sqrt 2) for x >= 0, directly. */
+@inline function ERFC_T_OF(x: f64): f64 {
+  const e = erfcExponent(x);
+  return ERFC_T * Math.exp(e);
+}
+
 /** ln P(|Z| > z) for a standard normal Z, z >= 0, without underflow. */
 @inline function lnGaussTail(z: f64): f64 {
   const e = erfcExponent(z * INV_SQRT2);
@@ -182,16 +191,29 @@ let ERFC_T: f64 = 0;
 export function surpriseOf(zShort: f64, zLong: f64, tailRate: f64, tailExcess: f64): f64 {
   let a = Math.abs(zShort);
   if (a > TAIL_Z && tailExcess > TAIL_EXCESS0) a = TAIL_Z + ((a - TAIL_Z) * TAIL_EXCESS0) / tailExcess;
-  let lmin = lnGaussTail(a);
-  if (tailRate > TAIL_P0) lmin += Math.log(tailRate / TAIL_P0);
+  const factor = tailRate > TAIL_P0 ? tailRate / TAIL_P0 : 1.0;
   const b = Math.abs(zLong);
+  const x = a * INV_SQRT2;
+  if (x < TAIL_DIRECT_MAX) {
+    // Probabilities directly: one exp per scale looked at, one log.
+    let p = factor * ERFC_T_OF(x);
+    if (b > TAIL_LONG_MIN) {
+      const pl = ERFC_T_OF(b * INV_SQRT2);
+      if (pl < p) p = pl;
+    }
+    if (p > 1) p = 1; // the approximation may exceed 1 by ~1e-7 at 0
+    const s = -Math.log(p * (2.0 - p)) / LN10;
+    return s > 0 ? s : 0;
+  }
+  // Far tail: in log space (p underflows).
+  let lmin = lnGaussTail(a) + Math.log(factor);
   if (b > TAIL_LONG_MIN) {
     const ll = lnGaussTail(b);
     if (ll < lmin) lmin = ll;
   }
-  if (lmin > 0) lmin = 0; // the approximation may exceed 1 by ~1e-7 at 0
-  const sp = -(lmin + Math.log(2.0 - Math.exp(lmin))) / LN10;
-  return sp > 0 ? sp : 0;
+  if (lmin > 0) lmin = 0;
+  const s = -(lmin + Math.log(2.0 - Math.exp(lmin))) / LN10;
+  return s > 0 ? s : 0;
 }
 
 /** One series' detector state. Created once per series; push allocates nothing. */
