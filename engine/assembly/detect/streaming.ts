@@ -1,47 +1,49 @@
 // Streaming univariate anomaly detector. Every point gets a score in [0,1]
 // computed from past and present data only, then updates a fixed-size state
-// (well under 4 KiB) in O(1).
+// (about 2.5 KiB, under the 4 KiB budget) in O(1).
 //
-// Model: baseline(t) = L + S(t) + G
-//   L     slow level (time constant about a day, at most FAST_RATE per point),
+// Model: baseline(t) = L + S(t) + G + phi B
+//   L     slow level (time constant about a day, at most FAST_RATE per point);
 //   S(t)  seasonal offset: a time-of-day profile (96 buckets of 15 minutes)
 //         plus an hour-of-week correction (168 buckets), piecewise constant
 //         (sharp daily edges, such as business hours starting, stay sharp: a
 //         smeared edge would look like a few points of level shift), learned
-//         only when the step is at most an hour. The day profile is used once
-//         a full day has been seen (G absorbs the switch, so the baseline does
-//         not jump); the week correction is learned from then on and shrunk
-//         toward 0 by c / (c + 2 K) for a bucket seen c times with K visits a
-//         week (a noisy one-week estimate counts a third). Unvisited buckets
-//         are 0. Each time-of-day bucket also learns a scale multiplier q
-//         (its mean clipped |profile residual| over the global one, in
-//         [Q_MIN, Q_MAX]): where the pattern itself is uncertain (the minutes
-//         around a daily edge whose timing jitters) a point's scale is wider
-//         (shrunk toward 1 while a bucket has few visits),
-////   G     fast local deviation (rate FAST_RATE) with a damped local trend
-//         (Holt's method on the fast part, so ramps do not lag by 1/FAST_RATE
-//         points).
+//         only when the step is at most an hour (otherwise the detector is
+//         non-seasonal). The day profile is used once a full day has been seen
+//         (G absorbs the switch, so the baseline does not jump); the week
+//         correction is learned from then on and shrunk toward 0 by
+//         c / (c + 2 K) for a bucket seen c times with K visits a week (a noisy
+//         one-week estimate counts a third). Unvisited buckets are 0. Each
+//         time-of-day bucket also learns a scale multiplier q (its mean clipped
+//         |profile residual| over the global one, in [Q_MIN, Q_MAX], shrunk
+//         toward 1 while it has few visits): where the pattern itself is
+//         uncertain (around a daily edge whose timing jitters) a point's scale
+//         is wider;
+//   G, B  fast local deviation (rate FAST_RATE) with a damped local trend
+//         (Holt's method on the fast part, so ramps do not lag 1/FAST_RATE points).
 // All updates are Huber-clipped at a few robust scales, so one spike moves the
 // level by at most FAST_RATE * LEVEL_CLIP scales and the scale by about 3%.
 // The scale s is an EW estimate of sigma from clipped absolute residuals,
 // divided by E[min(|Z|, c)] so it is unbiased for Gaussian noise.
 //
-// Score: z = (x - baseline) / s. Two time scales: the point's own z, and an EW
-// mean of clipped z (rate LONG_RATE), which picks up small sustained
-// deviations, normalised by its own robust EW scale (never below the iid
-// value sqrt(r / (2 - r))): residuals of real series are autocorrelated, and
-// the iid normalisation would call every slow wobble significant. Each gives a two-sided Gaussian tail
-// probability; the smaller one is Sidak-corrected for the two looks:
-// p = 1 - (1 - p_min)^2. The score is the surprise -log10(p) over
-// SURPRISE_DECADES (p = 1e-8 scores 1), so under the model
+// Score: z = (x - baseline) / (s q). Two time scales: the point's own z, and
+// an EW mean of clipped z (rate LONG_RATE), which picks up small sustained
+// deviations, normalised by its own robust EW scale (never below the iid value
+// sqrt(r / (2 - r))): residuals of real series are autocorrelated, and the iid
+// normalisation would call every slow wobble significant. The short scale's
+// two-sided Gaussian tail is adapted to the series' own tail (exceedance rate
+// and mean excess over |z| = 3, see surpriseOf; exactly Gaussian for Gaussian
+// residuals); the long scale's is Gaussian. The smaller p is Sidak-corrected
+// for the two looks: p = 1 - (1 - p_min)^2. The score is the surprise
+// -log10(p) over SURPRISE_DECADES (p = 1e-8 scores 1), so under the model
 // P(score >= u) = 10^(-8u): a score of 0.5 happens once in 10^4 normal points.
-// Warm-up: scores are 0 for the first INIT_POINTS points, then are scaled by
-// a weight ramping linearly to 1 at WARMUP_POINTS.
+// Warm-up: scores are 0 for the first INIT_POINTS points, then are scaled by a
+// weight ramping linearly to 1 at WARMUP_POINTS.
 //
 // Level shifts: a two-sided CUSUM on clipped z (slack CUSUM_K, threshold
 // CUSUM_H). When it fires, the level re-anchors to the median of the
-// deseasonalised values since the run began (at most RING), G resets to 0 and
-// the long-scale evidence resets: a sustained shift stops alarming after a few
+// deseasonalised values since the run began (at most INIT_POINTS), G, B and
+// the long-scale evidence reset: a sustained shift stops alarming after a few
 // points (4 for a large shift) instead of alarming for a day.
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
