@@ -21,11 +21,13 @@ export interface DetectorOptions {
 export interface DetectionBatch {
   /**
    * Anomaly score in [0,1]: -log10(p) / 8 for the tail probability p of the
-   * point under the detector's robust baseline (so 0.5 means p = 1e-4, 1 means
-   * p <= 1e-8). 0 during the first 16 points, ramping to full weight at 64.
+   * point under the detector's robust baseline and scale (Gaussian, with the
+   * tail widened when the series' own residuals are heavier; so 0.5 means
+   * p = 1e-4, 1 means p <= 1e-8). 0 during the first 16 points, then scaled by
+   * a weight ramping to 1 at point 64.
    */
   scores: Float64Array;
-  /** Baseline - 3 robust scales: the low end of the expected range. */
+  /** Baseline - 3 robust scales (of this time of day): the low end of the expected range. */
   expectedLow: Float64Array;
   /** Baseline + 3 robust scales. */
   expectedHigh: Float64Array;
