@@ -1,6 +1,7 @@
 // The engine facade: one typed API over the WebAssembly core, the same in
 // Node, workerd and browsers. It moves data in and out and owns no algorithm.
 
+import { createDetectApi, type DetectApi } from "./detect";
 import { createForecastApi, type ForecastApi } from "./forecast";
 import { createRecommendApi, type RecommendApi } from "./recommend";
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
@@ -9,6 +10,7 @@ import { createWindowsApi, type WindowsApi } from "./window";
 
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
+export type * from "./detect";
 export type * from "./forecast";
 export type * from "./recommend";
 export type * from "./sketch";
@@ -20,6 +22,8 @@ export interface Engine {
   readonly version: string;
   /** True when the debug build (assertions on) is loaded. */
   readonly debug: boolean;
+  /** Anomaly detection: streaming robust seasonal detectors and combined scores with drivers. */
+  readonly detect: DetectApi;
   /** Forecasting: Holt-Winters with detected seasons, intervals, backtests. */
   readonly forecast: ForecastApi;
   /** Recommendations: replicas, CPU/memory requests, savings. */
@@ -43,6 +47,7 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     version: `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`,
     debug: rt.exports.is_debug() === 1,
     runtime: rt,
+    detect: createDetectApi(rt),
     forecast: createForecastApi(rt),
     recommend: createRecommendApi(rt),
     sketch: createSketchApi(rt),

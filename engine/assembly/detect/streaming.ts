@@ -1,0 +1,640 @@
+// Streaming univariate anomaly detector. Every point gets a score in [0,1]
+// computed from past and present data only, then updates a fixed-size state
+// (about 2.5 KiB, under the 4 KiB budget) in O(1).
+//
+// Model: baseline(t) = L + S(t) + G + phi B
+//   L     slow level (time constant about a day, at most FAST_RATE per point);
+//   S(t)  seasonal offset: a time-of-day profile (96 buckets of 15 minutes)
+//         plus an hour-of-week correction (168 buckets), piecewise constant
+//         (sharp daily edges, such as business hours starting, stay sharp: a
+//         smeared edge would look like a few points of level shift), learned
+//         only when the step is at most an hour (otherwise the detector is
+//         non-seasonal). The day profile is used once a full day has been seen
+//         (G absorbs the switch, so the baseline does not jump); the week
+//         correction is learned from then on and shrunk toward 0 by
+//         c / (c + 2 K) for a bucket seen c times with K visits a week (a noisy
+//         one-week estimate counts a third). Unvisited buckets are 0. Each
+//         time-of-day bucket also learns a scale multiplier q (its mean clipped
+//         |profile residual| over the global one, in [Q_MIN, Q_MAX], shrunk
+//         toward 1 while it has few visits): where the pattern itself is
+//         uncertain (around a daily edge whose timing jitters) a point's scale
+//         is wider;
+//   G, B  fast local deviation (rate FAST_RATE) with a damped local trend
+//         (Holt's method on the fast part, so ramps do not lag 1/FAST_RATE points).
+// All updates are Huber-clipped at a few robust scales, so one spike moves the
+// level by at most FAST_RATE * LEVEL_CLIP scales and the scale by about 3%.
+// The scale s is an EW estimate of sigma from clipped absolute residuals,
+// divided by E[min(|Z|, c)] so it is unbiased for Gaussian noise.
+//
+// Score: z = (x - baseline) / (s q). Two time scales: the point's own z, and
+// an EW mean of clipped z (rate LONG_RATE), which picks up small sustained
+// deviations, normalised by its own robust EW scale (never below the iid value
+// sqrt(r / (2 - r))): residuals of real series are autocorrelated, and the iid
+// normalisation would call every slow wobble significant. The short scale's
+// two-sided Gaussian tail is adapted to the series' own tail (exceedance rate
+// and mean excess over |z| = 3, see surpriseOf; exactly Gaussian for Gaussian
+// residuals); the long scale's is Gaussian. The smaller p is Sidak-corrected
+// for the two looks: p = 1 - (1 - p_min)^2. The score is the surprise
+// -log10(p) over SURPRISE_DECADES (p = 1e-8 scores 1), so under the model
+// P(score >= u) = 10^(-8u): a score of 0.5 happens once in 10^4 normal points.
+// Warm-up: scores are 0 for the first INIT_POINTS points, then are scaled by a
+// weight ramping linearly to 1 at WARMUP_POINTS.
+//
+// Level shifts: a two-sided CUSUM on clipped z (slack CUSUM_K, threshold
+// CUSUM_H). When it fires, the level re-anchors to the median of the
+// deseasonalised values since the run began (at most INIT_POINTS), G, B and
+// the long-scale evidence reset: a sustained shift stops alarming after a few
+// points (4 for a large shift) instead of alarming for a day.
+
+import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
+import { Registry } from "../util/registry";
+import { OUT, setBadIndex } from "../util/bytes";
+
+/** Points used for the robust initial estimate (median, MAD); also the ring size. */
+export const INIT_POINTS: i32 = 16;
+/** Points after which scores have full weight (linear ramp from INIT_POINTS). */
+export const WARMUP_POINTS: i32 = 64;
+/** Rate of the fast deviation G per point. */
+export const FAST_RATE: f64 = 0.05;
+/** Time constant of the slow level L, ms (one day). */
+export const SLOW_LEVEL_MS: f64 = 86_400_000;
+/** Trend smoothing (Holt's beta: the trend moves by FAST_RATE * TREND_RATE of a residual). */
+export const TREND_RATE: f64 = 0.1;
+/** Trend damping per point. */
+export const TREND_DAMPING: f64 = 0.98;
+/** Huber clip of level updates, in scales. */
+export const LEVEL_CLIP: f64 = 3;
+/** Rate of the scale estimate per point. */
+export const SCALE_RATE: f64 = 0.02;
+/** Clip of absolute residuals in the scale update, in scales. */
+export const SCALE_CLIP: f64 = 2;
+/**
+ * E[min(|Z|, 2)] for a standard normal Z: 2 (phi(0) - phi(2)) + 2 * 2 (1 - Phi(2))
+ * = 2 (0.3989422804 - 0.0539909665) + 4 * 0.0227501319 = 0.7809031556.
+ */
+export const SCALE_CLIP_MEAN: f64 = 0.7809031556;
+/** Normal consistency constant of the MAD: 1 / Phi^-1(3/4). */
+export const MAD_TO_SIGMA: f64 = 1.482602218505602;
+/** Scale floor relative to |baseline| (a constant series is not infinitely sensitive). */
+export const SCALE_FLOOR_REL: f64 = 1e-3;
+/** Absolute scale floor. */
+export const SCALE_FLOOR_ABS: f64 = 1e-9;
+/** Clip of z before the long-scale mean and the CUSUM. */
+export const Z_CLIP: f64 = 4;
+/** Rate of the long-scale EW mean of clipped z. */
+export const LONG_RATE: f64 = 0.1;
+/** Standard deviation of that EW mean for iid unit z: sqrt(r / (2 - r)). */
+export const LONG_SD: f64 = 0.22941573387056177;
+/** Rate of the robust scale of the long-scale mean. */
+export const LONG_SCALE_RATE: f64 = 0.01;
+/** Threshold of |z| for the tail statistics. */
+export const TAIL_Z: f64 = 3;
+/** P(|Z| > 3) for a standard normal: 2 Q(3). */
+export const TAIL_P0: f64 = 0.0026997960632601913;
+/** E[|Z| - 3 | |Z| > 3] for a standard normal: phi(3) / Q(3) - 3. */
+export const TAIL_EXCESS0: f64 = 0.2830986549304342;
+/** Rate of the EW exceedance rate (memory about 1000 points). */
+export const TAIL_RATE: f64 = 0.001;
+/** Rate of the EW mean excess, per exceedance (memory about 50 exceedances). */
+export const TAIL_EXCESS_RATE: f64 = 0.02;
+/** Clip of one excess, in mean excesses (one huge spike moves beta by at most 8%). */
+export const TAIL_EXCESS_CLIP: f64 = 5;
+/** Below this |z_long| its tail cannot be the smaller one (p > 0.3); skipped. */
+const TAIL_LONG_MIN: f64 = 1;
+/** CUSUM slack (detects shifts of about 2 scales and more). */
+export const CUSUM_K: f64 = 1;
+/** CUSUM threshold: 4 consecutive points at Z_CLIP (3 each) exceed it. */
+export const CUSUM_H: f64 = 10;
+/** Expected range half-width, in scales. */
+export const RANGE_Z: f64 = 3;
+/** Surprise (decades of tail probability) that scores 1. */
+export const SURPRISE_DECADES: f64 = 8;
+/** Largest step (ms) for which time-of-day and hour-of-week profiles are learned. */
+export const SEASON_MAX_STEP_MS: f64 = 3_600_000;
+/** Age (ms) from which the day profile is used and the week correction learned. */
+export const SEASON_START_MS: f64 = 86_400_000 + 3_600_000;
+/** Week-correction shrinkage: a bucket counts c / (c + WEEK_SHRINK_WEEKS * visits a week). */
+export const WEEK_SHRINK_WEEKS: f64 = 2;
+/** Memory of the time-of-day profile, days; of the hour-of-week correction, weeks. */
+export const DAY_PROFILE_MEMORY: f64 = 7;
+export const WEEK_PROFILE_MEMORY: f64 = 3;
+/** Bounds of a time-of-day bucket's scale multiplier. */
+export const Q_MIN: f64 = 0.5;
+export const Q_MAX: f64 = 10;
+/** A bucket's scale multiplier counts c / (c + Q_SHRINK_DAYS * visits a day). */
+export const Q_SHRINK_DAYS: f64 = 3;
+/** Huber clip of profile updates, in profile scales. */
+export const PROFILE_CLIP: f64 = 3;
+
+const HOUR_MS: f64 = 3_600_000;
+const DAY_MS: f64 = 86_400_000;
+const WEEK_MS: f64 = 604_800_000;
+const DAY_BUCKETS: i32 = 96;
+/** Width of a time-of-day bucket, ms (15 minutes). */
+const DAY_BUCKET_MS: f64 = 900_000;
+const WEEK_BUCKETS: i32 = 168;
+const LN10: f64 = 2.302585092994046;
+const LN2: f64 = 0.6931471805599453;
+const INV_SQRT2: f64 = 0.7071067811865476;
+
+/** Serialised form: magic "HSD1", then the fixed-size state, then an FNV-1a checksum. */
+export const DETECTOR_MAGIC: u32 = 0x31445348;
+const SCALARS: i32 = 21;
+/** Bytes of a serialised detector (fixed). */
+export const SERIAL_BYTES: i32 =
+  4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
+
+
+/**
+ * t and the exponent of Numerical Recipes' erfcc: erfc(x) = t exp(-x^2 + P(t)),
+ * t = 1 / (1 + x/2), fractional error below 1.2e-7 for x >= 0. Returns the
+ * exponent -x^2 + P(t); t is left in ERFC_T.
+ */
+let ERFC_T: f64 = 0;
+@inline function erfcExponent(x: f64): f64 {
+  const t = 1.0 / (1.0 + 0.5 * x);
+  ERFC_T = t;
+  return (
+    -x * x -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+  );
+}
+
+/** Below this x = |z| / sqrt 2, erfc(x) is computed directly (erfc(26) ~ 1e-296, no underflow). */
+const TAIL_DIRECT_MAX: f64 = 26;
+
+/** erfc(x) = P(|Z| > x sqrt 2) for x >= 0, directly. */
+@inline function ERFC_T_OF(x: f64): f64 {
+  const e = erfcExponent(x);
+  return ERFC_T * Math.exp(e);
+}
+
+/** ln P(|Z| > z) for a standard normal Z, z >= 0, without underflow. */
+@inline function lnGaussTail(z: f64): f64 {
+  const e = erfcExponent(z * INV_SQRT2);
+  return Math.log(ERFC_T) + e;
+}
+
+/**
+ * Surprise in decades, -log10 p, of the two-scale test.
+ * Short scale: the two-sided Gaussian tail, adapted to the series' own tail:
+ * with f the observed rate of |z| > TAIL_Z and beta the mean excess |z| - TAIL_Z
+ * over it (Gaussian: F0 = 0.0027, B0 = 0.2831), the excess is compressed by
+ * min(1, B0 / beta) and the tail scaled by max(1, f / F0):
+ *   p_s = max(1, f / F0) P(|Z| > z'),  z' = z (z <= 3),  3 + (z - 3) min(1, B0 / beta) (z > 3),
+ * which is exactly Gaussian for Gaussian residuals and less surprised by
+ * series whose bursts are ordinary (peaks-over-threshold, as in SPOT).
+ * Long scale: Gaussian (an average). The smaller p is Sidak-corrected for
+ * the two looks: p = 1 - (1 - p_min)^2 = p_min (2 - p_min).
+ */
+export function surpriseOf(zShort: f64, zLong: f64, tailRate: f64, tailExcess: f64): f64 {
+  let a = Math.abs(zShort);
+  if (a > TAIL_Z && tailExcess > TAIL_EXCESS0) a = TAIL_Z + ((a - TAIL_Z) * TAIL_EXCESS0) / tailExcess;
+  const factor = tailRate > TAIL_P0 ? tailRate / TAIL_P0 : 1.0;
+  const b = Math.abs(zLong);
+  const x = a * INV_SQRT2;
+  if (x < TAIL_DIRECT_MAX) {
+    // Probabilities directly: one exp per scale looked at, one log.
+    let p = factor * ERFC_T_OF(x);
+    if (b > TAIL_LONG_MIN) {
+      const pl = ERFC_T_OF(b * INV_SQRT2);
+      if (pl < p) p = pl;
+    }
+    if (p > 1) p = 1; // the approximation may exceed 1 by ~1e-7 at 0
+    const s = -Math.log(p * (2.0 - p)) / LN10;
+    return s > 0 ? s : 0;
+  }
+  // Far tail: in log space (p underflows).
+  let lmin = lnGaussTail(a) + Math.log(factor);
+  if (b > TAIL_LONG_MIN) {
+    const ll = lnGaussTail(b);
+    if (ll < lmin) lmin = ll;
+  }
+  if (lmin > 0) lmin = 0;
+  const s = -(lmin + Math.log(2.0 - Math.exp(lmin))) / LN10;
+  return s > 0 ? s : 0;
+}
+
+/** One series' detector state. Created once per series; push allocates nothing. */
+export class StreamingDetector {
+  // Scalars (serialised in this order).
+  n: f64 = 0;
+  lastT: f64 = 0;
+  step: f64 = 0;
+  level: f64 = 0;
+  fast: f64 = 0;
+  scale: f64 = 0;
+  profileScale: f64 = 0;
+  ewz: f64 = 0;
+  /** Robust scale of ewz. */
+  longScale: f64 = LONG_SD;
+  /** Damped local trend of the fast part, per point. */
+  trend: f64 = 0;
+  /** EW rate of |z| > TAIL_Z, and EW mean of the excess |z| - TAIL_Z. */
+  tailRate: f64 = TAIL_P0;
+  tailExcess: f64 = TAIL_EXCESS0;
+  cpos: f64 = 0;
+  cneg: f64 = 0;
+  runPos: f64 = 0;
+  runNeg: f64 = 0;
+  ringHead: f64 = 0;
+  seasonal: f64 = 1;
+  firstT: f64 = 0;
+  /** 1 once the day profile is part of the baseline. */
+  seasonActive: f64 = 0;
+  lastSurprise: f64 = 0;
+  // Outputs of the last push (not serialised: they follow the SCALARS).
+  outScore: f64 = 0;
+  outLow: f64 = 0;
+  outHigh: f64 = 0;
+  /** Last INIT_POINTS deseasonalised values (for the initial estimate and re-anchoring). */
+  ring: StaticArray<f64> = new StaticArray<f64>(INIT_POINTS);
+  /** Time-of-day offsets from the level, and hour-of-week corrections to them. */
+  day: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
+  week: StaticArray<f32> = new StaticArray<f32>(WEEK_BUCKETS);
+  /** Visits per bucket (saturating), for a running-mean start. */
+  dayCount: StaticArray<u16> = new StaticArray<u16>(DAY_BUCKETS);
+  weekCount: StaticArray<u16> = new StaticArray<u16>(WEEK_BUCKETS);
+  /** Scale multiplier per time-of-day bucket (1 until learned). */
+  dayScale: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
+
+  constructor() {
+    for (let i = 0; i < DAY_BUCKETS; i++) unchecked((this.dayScale[i] = 1));
+  }
+
+  /** Shrunk week correction at `tw` ms into the week. */
+  @inline weekAt(tw: f64): f64 {
+    const b = weekBucket(tw);
+    const c = <f64>unchecked(this.weekCount[b]);
+    const k = WEEK_SHRINK_WEEKS * Math.max(1.0, HOUR_MS / this.step);
+    return (c / (c + k)) * <f64>unchecked(this.week[b]);
+  }
+
+  /** Scores one point and updates the state; the score and range are left in outScore, outLow, outHigh. */
+  @inline push(t: f64, x: f64): void {
+    const n = <i32>this.n;
+    if (n > 0) {
+      const dt = t - this.lastT;
+      if (dt > 0) {
+        if (this.step == 0) this.step = dt;
+        else this.step += 0.05 * (Math.min(dt, 10 * this.step) - this.step);
+      }
+    }
+    if (n == 0) this.firstT = t;
+    this.lastT = t;
+    this.n = <f64>(n + 1);
+    if (n < INIT_POINTS) {
+      this.initPoint(n, x);
+      return;
+    }
+    const useSeason = this.seasonal != 0 && this.step > 0 && this.step <= SEASON_MAX_STEP_MS;
+    let td: f64 = 0;
+    let tw: f64 = 0;
+    let dayAt: f64 = 0;
+    let season: f64 = 0;
+    let q: f64 = 1;
+    if (useSeason) {
+      td = t - Math.floor(t / DAY_MS) * DAY_MS;
+      tw = t - Math.floor(t / WEEK_MS) * WEEK_MS;
+      const bd = dayBucket(td);
+      dayAt = <f64>unchecked(this.day[bd]);
+      if (this.seasonActive == 0 && t - this.firstT >= SEASON_START_MS) {
+        // Switch the day profile in without moving the baseline: G gives up what S now explains.
+        this.seasonActive = 1;
+        this.fast -= dayAt;
+      }
+      if (this.seasonActive != 0) {
+        season = dayAt + this.weekAt(tw);
+        // Shrunk toward 1 by c / (c + Q_SHRINK_DAYS * visits a day): a few visits are noisy.
+        const c = <f64>unchecked(this.dayCount[bd]);
+        const k = Q_SHRINK_DAYS * Math.max(1.0, DAY_BUCKET_MS / this.step);
+        const qb = Math.min(Math.max(<f64>unchecked(this.dayScale[bd]), Q_MIN), Q_MAX);
+        q = 1 + (qb - 1) * (c / (c + k));
+      }
+    }
+    const level = this.level;
+    const dtrend = TREND_DAMPING * this.trend;
+    const baseline = level + season + this.fast + dtrend;
+    let se = this.scale;
+    const floor = Math.max(SCALE_FLOOR_REL * Math.abs(baseline), SCALE_FLOOR_ABS);
+    if (se < floor) se = floor;
+    const sp = se * q; // this point's scale
+    const r = x - baseline;
+    const z = r / sp;
+    const zc = Math.min(Math.max(z, -Z_CLIP), Z_CLIP);
+    const ewz = this.ewz + LONG_RATE * (zc - this.ewz);
+    this.ewz = ewz;
+    const ls = this.longScale > LONG_SD ? this.longScale : LONG_SD;
+    this.longScale += LONG_SCALE_RATE * (Math.min(Math.abs(ewz), SCALE_CLIP * ls) / SCALE_CLIP_MEAN - this.longScale);
+    let w = <f64>(n + 1 - INIT_POINTS) / <f64>(WARMUP_POINTS - INIT_POINTS);
+    if (w > 1) w = 1;
+    // Warm-up weights the clamped score, so an early point scores at most w;
+    // the surprise handed to the combination stays unclamped once warmed up.
+    let surprise = surpriseOf(z, ewz / ls, this.tailRate, this.tailExcess);
+    if (w < 1) surprise = w * Math.min(surprise, SURPRISE_DECADES);
+    this.lastSurprise = surprise;
+    this.outScore = Math.min(surprise / SURPRISE_DECADES, 1.0);
+    this.outLow = baseline - RANGE_Z * sp;
+    this.outHigh = baseline + RANGE_Z * sp;
+
+    // The series' own tail: exceedance rate and clipped mean excess.
+    const az = Math.abs(z);
+    const exceed = az > TAIL_Z;
+    this.tailRate += TAIL_RATE * ((exceed ? 1.0 : 0.0) - this.tailRate);
+    if (exceed) {
+      const te = this.tailExcess;
+      this.tailExcess = te + TAIL_EXCESS_RATE * (Math.min(az - TAIL_Z, TAIL_EXCESS_CLIP * te) - te);
+    }
+
+    // Deseasonalised value into the ring.
+    const y = x - season;
+    const head = <i32>this.ringHead;
+    unchecked((this.ring[head] = y));
+    this.ringHead = <f64>((head + 1) & (INIT_POINTS - 1));
+
+    // CUSUM on clipped z; the run length is the points since it was last 0.
+    const cp = Math.max(0, this.cpos + zc - CUSUM_K);
+    const cn = Math.max(0, this.cneg - zc - CUSUM_K);
+    this.runPos = cp > 0 ? this.runPos + 1 : 0;
+    this.runNeg = cn > 0 ? this.runNeg + 1 : 0;
+    if (cp > CUSUM_H || cn > CUSUM_H) {
+      const run = <i32>(cp > CUSUM_H ? this.runPos : this.runNeg);
+      this.level = this.recentMedian(run < INIT_POINTS ? run : INIT_POINTS);
+      this.fast = 0;
+      this.trend = 0;
+      this.ewz = 0;
+      this.cpos = 0;
+      this.cneg = 0;
+      this.runPos = 0;
+      this.runNeg = 0;
+      return;
+    }
+    this.cpos = cp;
+    this.cneg = cn;
+
+    // Robust updates: scale, fast deviation, slow level.
+    const ar = Math.abs(r) / q;
+    this.scale += SCALE_RATE * (Math.min(ar, SCALE_CLIP * se) / SCALE_CLIP_MEAN - this.scale);
+    const lim = LEVEL_CLIP * sp;
+    const rc = Math.min(Math.max(r, -lim), lim);
+    this.fast += dtrend + FAST_RATE * rc;
+    this.trend = dtrend + FAST_RATE * TREND_RATE * rc;
+    let slow = this.step > 0 ? this.step / SLOW_LEVEL_MS : FAST_RATE;
+    if (slow > FAST_RATE) slow = FAST_RATE;
+    this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
+
+    if (useSeason) this.learnSeason(td, tw, dayAt, x - level, se);
+  }
+
+  /** The first INIT_POINTS points: collect, score 0, and estimate level and scale robustly at the end. */
+  initPoint(n: i32, x: f64): void {
+    unchecked((this.ring[n] = x));
+    if (n == 0) this.level = x;
+    else this.level += (x - this.level) / <f64>(n + 1);
+    if (n == INIT_POINTS - 1) {
+      this.level = this.recentMedian(INIT_POINTS);
+      for (let i = 0; i < INIT_POINTS; i++) unchecked((SCRATCH[i] = Math.abs(this.ring[i] - this.level)));
+      this.scale = MAD_TO_SIGMA * medianOf(INIT_POINTS);
+      this.profileScale = this.scale;
+      this.ringHead = 0;
+    }
+    const se = Math.max(this.scale, Math.max(SCALE_FLOOR_REL * Math.abs(this.level), SCALE_FLOOR_ABS));
+    this.lastSurprise = 0;
+    this.outScore = 0;
+    this.outLow = this.level - RANGE_Z * se;
+    this.outHigh = this.level + RANGE_Z * se;
+  }
+
+  /** Updates the time-of-day bucket (td ms into the day) toward x - L and the hour-of-week bucket (tw) toward x - L - day(td). */
+  learnSeason(td: f64, tw: f64, dayAt: f64, offset: f64, se: f64): void {
+    const step = this.step;
+    let ps = this.profileScale;
+    if (ps < se) ps = se;
+    const rp = offset - dayAt;
+    const arp = Math.abs(rp);
+    this.profileScale += SCALE_RATE * (Math.min(arp, SCALE_CLIP * ps) / SCALE_CLIP_MEAN - this.profileScale);
+
+    const bd = dayBucket(td);
+    const cd = <i32>unchecked(this.dayCount[bd]);
+    // Rate per visit: 1 / (visits a day * memory), visits a day = max(1, bucket / step).
+    let gd = Math.min(step, DAY_BUCKET_MS) / (DAY_BUCKET_MS * DAY_PROFILE_MEMORY);
+    const rd = 1.0 / <f64>(cd + 1);
+    if (gd < rd) gd = rd;
+    // The bucket's scale multiplier: its clipped |residual| relative to the global profile scale.
+    const qd = <f64>unchecked(this.dayScale[bd]);
+    const qt = Math.min(arp / ps, SCALE_CLIP * Math.max(qd, Q_MIN)) / SCALE_CLIP_MEAN;
+    unchecked((this.dayScale[bd] = <f32>(qd + gd * (qt - qd))));
+    const lim = PROFILE_CLIP * ps * Math.min(Math.max(qd, Q_MIN), Q_MAX);
+    const od = <f64>unchecked(this.day[bd]);
+    unchecked((this.day[bd] = <f32>(od + gd * Math.min(Math.max(offset - od, -lim), lim))));
+    if (cd < 0xffff) unchecked((this.dayCount[bd] = <u16>(cd + 1)));
+    if (this.seasonActive == 0) return;
+
+    const bw = weekBucket(tw);
+    const cw = <i32>unchecked(this.weekCount[bw]);
+    let gw = Math.min(step, HOUR_MS) / (HOUR_MS * WEEK_PROFILE_MEMORY);
+    const rw = 1.0 / <f64>(cw + 1);
+    if (gw < rw) gw = rw;
+    const ow = <f64>unchecked(this.week[bw]);
+    unchecked((this.week[bw] = <f32>(ow + gw * Math.min(Math.max(offset - dayAt - ow, -lim), lim))));
+    if (cw < 0xffff) unchecked((this.weekCount[bw] = <u16>(cw + 1)));
+  }
+
+  /** Median of the last `m` ring values (1 <= m <= INIT_POINTS). */
+  recentMedian(m: i32): f64 {
+    if (m < 1) m = 1;
+    let p = <i32>this.ringHead;
+    for (let i = 0; i < m; i++) {
+      p = (p - 1) & (INIT_POINTS - 1);
+      unchecked((SCRATCH[i] = this.ring[p]));
+    }
+    return medianOf(m);
+  }
+}
+
+/** Scratch for medians (at most INIT_POINTS values); allocated once. */
+const SCRATCH = new StaticArray<f64>(INIT_POINTS);
+
+/** Median of SCRATCH[0..m) by insertion sort (m <= 16). */
+function medianOf(m: i32): f64 {
+  for (let i = 1; i < m; i++) {
+    const v = unchecked(SCRATCH[i]);
+    let j = i - 1;
+    while (j >= 0 && unchecked(SCRATCH[j]) > v) {
+      unchecked((SCRATCH[j + 1] = SCRATCH[j]));
+      j--;
+    }
+    unchecked((SCRATCH[j + 1] = v));
+  }
+  const h = m >> 1;
+  return (m & 1) != 0 ? unchecked(SCRATCH[h]) : 0.5 * (unchecked(SCRATCH[h - 1]) + unchecked(SCRATCH[h]));
+}
+
+/** Time-of-day bucket of `td` ms into the day (clamped against rounding at the end of the day). */
+@inline function dayBucket(td: f64): i32 {
+  const b = <i32>(td / DAY_BUCKET_MS);
+  return b < DAY_BUCKETS ? b : DAY_BUCKETS - 1;
+}
+
+/** Hour-of-week bucket of `tw` ms into the week. */
+@inline function weekBucket(tw: f64): i32 {
+  const b = <i32>(tw / HOUR_MS);
+  return b < WEEK_BUCKETS ? b : WEEK_BUCKETS - 1;
+}
+
+/** Live detectors by handle. */
+export const detectors = new Registry<StreamingDetector>();
+
+/** Creates a detector; `seasonal` 0 disables the daily/weekly profiles. Called once per series. Returns a handle. */
+export function detector_create(seasonal: i32): i32 {
+  assert(offsetof<StreamingDetector>("lastSurprise") == <usize>(SCALARS - 1) * 8, "scalar layout");
+  const d = new StreamingDetector();
+  d.seasonal = seasonal != 0 ? 1 : 0;
+  return detectors.add(d);
+}
+
+/** Releases a detector. */
+export function detector_free(h: i32): i32 {
+  return detectors.remove(h) ? OK : ERR_BAD_HANDLE;
+}
+
+/**
+ * Scores n points (timestamps ms at tsPtr, values at valPtr, non-decreasing
+ * timestamps) and writes the columns scores, expected low and high (n f64
+ * each at scorePtr, lowPtr, highPtr). When surprisePtr is non-zero, also the
+ * surprise (decades, warm-up weighted) per point.
+ * The batch is validated first: on a bad value nothing is updated and the
+ * index is in bad_index(). Called by the facade once per batch.
+ */
+export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, scorePtr: usize, lowPtr: usize, highPtr: usize, surprisePtr: usize): i32 {
+  const d = detectors.get(h);
+  if (d === null) return ERR_BAD_HANDLE;
+  if (n < 0) return ERR_INVALID_ARGUMENT;
+  let prev = d.n > 0 ? d.lastT : -Infinity;
+  for (let i = 0; i < n; i++) {
+    const t = load<f64>(tsPtr + (<usize>i << 3));
+    const x = load<f64>(valPtr + (<usize>i << 3));
+    if (!isFinite(t) || !isFinite(x)) {
+      setBadIndex(i);
+      return ERR_NOT_FINITE;
+    }
+    if (t < prev) {
+      setBadIndex(i);
+      return ERR_OUT_OF_ORDER;
+    }
+    prev = t;
+  }
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    d.push(load<f64>(tsPtr + o), load<f64>(valPtr + o));
+    store<f64>(scorePtr + o, d.outScore);
+    store<f64>(lowPtr + o, d.outLow);
+    store<f64>(highPtr + o, d.outHigh);
+    if (surprisePtr != 0) store<f64>(surprisePtr + o, d.lastSurprise);
+  }
+  return OK;
+}
+
+/** Heap bytes of one managed block: 20-byte header (mmInfo, gcInfo, gcInfo2, rtId, rtSize) plus payload, rounded to 16. */
+function blockBytes(payload: i32): i32 {
+  return (20 + payload + 15) & ~15;
+}
+
+/**
+ * Heap bytes of one detector: the object and its six arrays, each with its
+ * block header and allocator alignment. Called by tests and the Worker's budget check.
+ */
+export function detector_state_bytes(): i32 {
+  return (
+    blockBytes(<i32>offsetof<StreamingDetector>()) +
+    blockBytes(INIT_POINTS * 8) +
+    2 * blockBytes(DAY_BUCKETS * 4) +
+    blockBytes(WEEK_BUCKETS * 4) +
+    blockBytes(DAY_BUCKETS * 2) +
+    blockBytes(WEEK_BUCKETS * 2)
+  );
+}
+
+/** Bytes of a serialised detector (fixed). */
+export function detector_serial_bytes(): i32 {
+  return SERIAL_BYTES;
+}
+
+/** FNV-1a over [p, p + len). */
+function fnv1a(p: usize, len: usize): u32 {
+  let hsh: u32 = 0x811c9dc5;
+  for (let i: usize = 0; i < len; i++) {
+    hsh ^= <u32>load<u8>(p + i);
+    hsh *= 0x01000193;
+  }
+  return hsh;
+}
+
+/** Serialises a detector into the shared output buffer; returns its length. Called when the Worker stores a series' state. */
+export function detector_serialize(h: i32): i32 {
+  const d = detectors.get(h);
+  if (d === null) return ERR_BAD_HANDLE;
+  OUT.reset();
+  OUT.ensure(<usize>SERIAL_BYTES);
+  const base = OUT.ptr;
+  let p = base;
+  store<u32>(p, DETECTOR_MAGIC);
+  p += 4;
+  const scalars = changetype<usize>(d); // the SCALARS f64 fields are laid out first, in order
+  memory.copy(p, scalars, <usize>SCALARS * 8);
+  p += <usize>SCALARS * 8;
+  memory.copy(p, changetype<usize>(d.ring), <usize>INIT_POINTS * 8);
+  p += <usize>INIT_POINTS * 8;
+  memory.copy(p, changetype<usize>(d.day), <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
+  memory.copy(p, changetype<usize>(d.week), <usize>WEEK_BUCKETS * 4);
+  p += <usize>WEEK_BUCKETS * 4;
+  memory.copy(p, changetype<usize>(d.dayCount), <usize>DAY_BUCKETS * 2);
+  p += <usize>DAY_BUCKETS * 2;
+  memory.copy(p, changetype<usize>(d.weekCount), <usize>WEEK_BUCKETS * 2);
+  p += <usize>WEEK_BUCKETS * 2;
+  memory.copy(p, changetype<usize>(d.dayScale), <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
+  store<u32>(p, fnv1a(base, p - base));
+  OUT.len = <usize>SERIAL_BYTES;
+  return SERIAL_BYTES;
+}
+
+/** Restores a detector from serialised bytes; returns a new handle or ERR_CORRUPT. Called when the Worker loads a series' state. */
+export function detector_deserialize(ptr: usize, len: usize): i32 {
+  if (len != <usize>SERIAL_BYTES) return ERR_CORRUPT;
+  if (load<u32>(ptr) != DETECTOR_MAGIC) return ERR_CORRUPT;
+  if (load<u32>(ptr + len - 4) != fnv1a(ptr, len - 4)) return ERR_CORRUPT;
+  const d = new StreamingDetector();
+  let p = ptr + 4;
+  memory.copy(changetype<usize>(d), p, <usize>SCALARS * 8);
+  p += <usize>SCALARS * 8;
+  memory.copy(changetype<usize>(d.ring), p, <usize>INIT_POINTS * 8);
+  p += <usize>INIT_POINTS * 8;
+  memory.copy(changetype<usize>(d.day), p, <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
+  memory.copy(changetype<usize>(d.week), p, <usize>WEEK_BUCKETS * 4);
+  p += <usize>WEEK_BUCKETS * 4;
+  memory.copy(changetype<usize>(d.dayCount), p, <usize>DAY_BUCKETS * 2);
+  p += <usize>DAY_BUCKETS * 2;
+  memory.copy(changetype<usize>(d.weekCount), p, <usize>WEEK_BUCKETS * 2);
+  p += <usize>WEEK_BUCKETS * 2;
+  memory.copy(changetype<usize>(d.dayScale), p, <usize>DAY_BUCKETS * 4);
+  // A checksum match on a state we did not write is possible only by design; still refuse nonsense.
+  if (!(d.n >= 0) || !isFinite(d.level) || !isFinite(d.scale) || d.ringHead < 0 || d.ringHead >= <f64>INIT_POINTS) {
+    return ERR_CORRUPT;
+  }
+  return detectors.add(d);
+}
+
+/**
+ * Surprise (decades) of a short-scale z and a long-scale z given the tail
+ * statistics (exceedance rate, mean excess; pass 0, 0 for the Gaussian prior),
+ * as push computes it. For tests and documentation.
+ */
+export function detector_surprise(zShort: f64, zLong: f64, tailRate: f64, tailExcess: f64): f64 {
+  return surpriseOf(zShort, zLong, tailRate > 0 ? tailRate : TAIL_P0, tailExcess > 0 ? tailExcess : TAIL_EXCESS0);
+}
