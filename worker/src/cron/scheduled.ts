@@ -5,6 +5,7 @@ import { bump } from "../telemetry/counters";
 import { closeWindows } from "./close-windows";
 import { refreshRecommendations } from "./recommendations";
 import { applyRetention } from "./retention";
+import { scoreWindows } from "./score-windows";
 
 /** Runs the jobs of `controller.cron`. */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
@@ -13,8 +14,14 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   switch (controller.cron) {
     case "* * * * *": {
       const closed = await closeWindows(env, engine, now);
+      const anomalies = await scoreWindows(env, engine, closed, now);
       await resolveStaleIncidents(env, now);
-      await bump(env.DB, [{ name: "helios_windows_closed_total", by: closed.length }]);
+      const bySeverity = new Map<string, number>();
+      for (const a of anomalies) bySeverity.set(a.severity, (bySeverity.get(a.severity) ?? 0) + 1);
+      await bump(env.DB, [
+        { name: "helios_windows_closed_total", by: closed.length },
+        ...[...bySeverity].map(([severity, by]) => ({ name: "helios_anomalies_total", labels: { severity }, by })),
+      ]);
       return;
     }
     case "*/15 * * * *": {

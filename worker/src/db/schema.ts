@@ -106,6 +106,8 @@ export const windows = sqliteTable(
     agg: blob("agg", { mode: "buffer" }).notNull(),
     /** Set once the window is past the watermark and has been scored. */
     closedAt: integer("closed_at"),
+    /** Combined anomaly score in [0, 1] given when the window closed (1-minute windows). */
+    score: real("score"),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.resolution, t.start] }), index("windows_open").on(t.closedAt, t.start)],
@@ -154,6 +156,17 @@ export const incidents = sqliteTable(
   },
   (t) => [index("incidents_tenant_status").on(t.tenant, t.status, t.lastAnomalyAt)],
 );
+
+/** Each series' streaming detector state (engine bytes), carried from window to window. */
+export const detectorState = sqliteTable("detector_state", {
+  seriesId: integer("series_id").primaryKey(),
+  state: blob("state", { mode: "buffer" }).notNull(),
+  /** JSON array of the feature names the detector scores. */
+  features: text("features").notNull(),
+  /** JSON object: last value of each feature, carried into windows that lack it. */
+  carry: text("carry").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
 
 /** Workloads a tenant asked recommendations for; the 15-minute cron keeps them fresh. */
 export const workloads = sqliteTable(

@@ -18,6 +18,8 @@ export const METRICS: Record<string, MetricInfo> = {
   helios_queue_batches_total: { type: "counter", help: "Ingest queue batches delivered to the consumer." },
   helios_alerts_messages_total: { type: "counter", help: "Alerts queue messages handled, by outcome (grouped, duplicate, notified, no_webhook, webhook_retry, retry, poison)." },
   helios_windows_closed_total: { type: "counter", help: "1-minute windows closed past the watermark and handed to scoring." },
+  helios_anomalies_total: { type: "counter", help: "Anomalies detected in closed windows, by severity." },
+  helios_anomaly_score: { type: "gauge", help: "Combined anomaly score of each service's latest scored window, in [0, 1]." },
   helios_recommended_replicas: { type: "gauge", help: "Replicas Helios recommends now, per tenant and workload (for KEDA and dashboards)." },
   helios_current_replicas: { type: "gauge", help: "Replicas the workload reported running when last recommended." },
   helios_dead_lettered_total: { type: "counter", help: "Messages that reached a dead-letter queue, by queue." },

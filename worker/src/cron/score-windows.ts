@@ -1,0 +1,130 @@
+// Scores closed windows with the engine's detectors, one multi-feature
+// detector per series whose state lives in D1, and turns windows that cross
+// the alert threshold into anomalies on the alerts queue.
+import type { CombinedScore, Engine, MultiDetector } from "../../../engine/src/index";
+import type { AlertMessage, Anomaly } from "../alerts/types";
+import type { ClosedWindow } from "./close-windows";
+
+/** Features scored for a service (events) and for a metric. */
+export const TRAFFIC_FEATURES = ["count", "error_rate", "distinct_endpoints"] as const;
+export const LATENCY_FEATURES = ["latency_mean", "latency_p95", "latency_p99"] as const;
+export const METRIC_FEATURES = ["value_mean", "value_max"] as const;
+
+interface WindowValues {
+  seriesId: number;
+  start: number;
+  count: number;
+  errors: number;
+  values: Record<string, number>;
+  hasLatency: boolean;
+}
+
+/** Reads the summaries of the closed windows, oldest first per series. */
+async function readWindows(db: D1Database, closed: ClosedWindow[]): Promise<Map<number, WindowValues[]>> {
+  const bySeries = new Map<number, WindowValues[]>();
+  for (let i = 0; i < closed.length; i += 45) {
+    const chunk = closed.slice(i, i + 45);
+    const where = chunk.map(() => "(series_id = ? AND start = ?)").join(" OR ");
+    const { results } = await db
+      .prepare(`SELECT series_id, start, count, errors, mean, max, p95, p99, distinct_endpoints FROM windows WHERE resolution = 60000 AND (${where})`)
+      .bind(...chunk.flatMap((w) => [w.seriesId, w.start]))
+      .all<{ series_id: number; start: number; count: number; errors: number; mean: number | null; max: number | null; p95: number | null; p99: number | null; distinct_endpoints: number | null }>();
+    const kinds = new Map(chunk.map((w) => [w.seriesId, w.kind]));
+    for (const r of results) {
+      const kind = kinds.get(r.series_id);
+      const values: Record<string, number> =
+        kind === "events"
+          ? { count: r.count, error_rate: r.count > 0 ? r.errors / r.count : 0, distinct_endpoints: r.distinct_endpoints ?? 0, latency_mean: r.mean ?? Number.NaN, latency_p95: r.p95 ?? Number.NaN, latency_p99: r.p99 ?? Number.NaN }
+          : { value_mean: r.mean ?? Number.NaN, value_max: r.max ?? Number.NaN };
+      const list = bySeries.get(r.series_id) ?? [];
+      list.push({ seriesId: r.series_id, start: r.start, count: r.count, errors: r.errors, values, hasLatency: r.mean !== null });
+      bySeries.set(r.series_id, list);
+    }
+  }
+  for (const list of bySeries.values()) list.sort((a, b) => a.start - b.start);
+  return bySeries;
+}
+
+/** A series' detector state row: the engine's bytes plus the last latency seen (carried into windows without one). */
+interface StateRow {
+  state: Uint8Array;
+  features: string[];
+  carry: Record<string, number>;
+}
+
+async function loadState(db: D1Database, seriesId: number): Promise<StateRow | undefined> {
+  const r = await db.prepare("SELECT state, features, carry FROM detector_state WHERE series_id = ?").bind(seriesId).first<{ state: ArrayBuffer | number[]; features: string; carry: string }>();
+  if (!r) return undefined;
+  return { state: r.state instanceof ArrayBuffer ? new Uint8Array(r.state) : Uint8Array.from(r.state), features: JSON.parse(r.features) as string[], carry: JSON.parse(r.carry) as Record<string, number> };
+}
+
+/** Scores closed windows; returns the anomalies sent to the alerts queue. */
+export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindow[], now: number): Promise<Anomaly[]> {
+  if (closed.length === 0) return [];
+  const threshold = Number(env.ANOMALY_THRESHOLD || 0.7);
+  const meta = new Map(closed.map((w) => [w.seriesId, w]));
+  const bySeries = await readWindows(env.DB, closed);
+  const anomalies: Anomaly[] = [];
+  const writes: D1PreparedStatement[] = [];
+  for (const [seriesId, windows] of bySeries) {
+    const info = meta.get(seriesId)!;
+    const stored = await loadState(env.DB, seriesId);
+    const features = stored?.features ?? (info.kind === "events" ? [...TRAFFIC_FEATURES, ...(windows[0]!.hasLatency ? LATENCY_FEATURES : [])] : [...METRIC_FEATURES]);
+    const carry = stored?.carry ?? {};
+    let detector: MultiDetector;
+    try {
+      detector = stored ? engine.detect.restoreMulti(stored.state) : engine.detect.multi(features);
+    } catch (err) {
+      console.error(`detector state of series ${seriesId} is unreadable; starting afresh`, err);
+      detector = engine.detect.multi(features);
+    }
+    try {
+      for (const w of windows) {
+        const values: Record<string, number> = {};
+        let usable = true;
+        for (const f of features) {
+          let v = w.values[f]!;
+          // A window without latency carries the last latency seen: it brings no new evidence.
+          if (Number.isNaN(v)) v = carry[f] ?? Number.NaN;
+          else carry[f] = v;
+          if (Number.isNaN(v)) usable = false;
+          values[f] = v;
+        }
+        if (!usable) continue;
+        const result: CombinedScore = detector.score(w.start, values);
+        writes.push(env.DB.prepare("UPDATE windows SET score = ? WHERE series_id = ? AND resolution = 60000 AND start = ?").bind(result.score, seriesId, w.start));
+        if (result.score >= threshold) {
+          anomalies.push({
+            id: `${seriesId}:60000:${w.start}`,
+            tenant: info.tenant,
+            series_id: seriesId,
+            service: info.name,
+            window_start: w.start,
+            score: result.score,
+            severity: result.severity === "low" ? "medium" : result.severity,
+            drivers: result.drivers.map((d) => ({ feature: d.feature, value: d.value, expected_low: d.expectedLow, expected_high: d.expectedHigh, contribution: d.contribution })),
+            count: w.count,
+            errors: w.errors,
+          });
+        }
+      }
+      writes.push(
+        env.DB.prepare("INSERT OR REPLACE INTO detector_state (series_id, state, features, carry, updated_at) VALUES (?, ?, ?, ?, ?)").bind(
+          seriesId,
+          detector.serialize(),
+          JSON.stringify(features),
+          JSON.stringify(carry),
+          now,
+        ),
+      );
+    } finally {
+      detector.dispose();
+    }
+  }
+  for (let i = 0; i < writes.length; i += 200) await env.DB.batch(writes.slice(i, i + 200));
+  if (anomalies.length > 0) {
+    const messages = anomalies.map((a) => ({ body: { v: 1, kind: "anomaly", anomaly: a } satisfies AlertMessage, contentType: "json" as const }));
+    for (let i = 0; i < messages.length; i += 100) await env.ALERTS_QUEUE.sendBatch(messages.slice(i, i + 100));
+  }
+  return anomalies;
+}
