@@ -11,3 +11,4 @@ export { forecast_metrics, forecast_backtest } from "./forecast/backtest";
 export { recommend_replicas } from "./recommend/replicas";
 export { recommend_resource } from "./recommend/resources";
 export { recommend_savings } from "./recommend/savings";
+export { features_columns, features_state_bytes, features_error_index, features_compute, features_create, features_push, features_count, features_serialize, features_deserialize, features_free } from "./features";

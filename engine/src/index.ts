@@ -1,12 +1,15 @@
 // The engine facade: one typed API over the WebAssembly core, the same in
 // Node, workerd and browsers. It moves data in and out and owns no algorithm.
 
+import { createFeaturesApi, type FeaturesApi } from "./features";
 import { createForecastApi, type ForecastApi } from "./forecast";
 import { createRecommendApi, type RecommendApi } from "./recommend";
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
 
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
+export { FEATURE_NAMES } from "./features";
+export type * from "./features";
 export type * from "./forecast";
 export type * from "./recommend";
 
@@ -16,6 +19,8 @@ export interface Engine {
   readonly version: string;
   /** True when the debug build (assertions on) is loaded. */
   readonly debug: boolean;
+  /** Features on a series: lags, rolling statistics, percent changes, calendar encodings. */
+  readonly features: FeaturesApi;
   /** Forecasting: Holt-Winters with detected seasons, intervals, backtests. */
   readonly forecast: ForecastApi;
   /** Recommendations: replicas, CPU/memory requests, savings. */
@@ -35,6 +40,7 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     version: `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`,
     debug: rt.exports.is_debug() === 1,
     runtime: rt,
+    features: createFeaturesApi(rt),
     forecast: createForecastApi(rt),
     recommend: createRecommendApi(rt),
   };
