@@ -12,3 +12,4 @@ export { recommend_replicas } from "./recommend/replicas";
 export { recommend_resource } from "./recommend/resources";
 export { recommend_savings } from "./recommend/savings";
 export { features_columns, features_state_bytes, features_error_index, features_compute, features_create, features_push, features_count, features_serialize, features_deserialize, features_free } from "./features";
+export { iforest_fit, iforest_score, iforest_error_index, iforest_c, iforest_info, iforest_serialized_bytes, iforest_serialize, iforest_deserialize, iforest_free } from "./detect/iforest";

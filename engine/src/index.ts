@@ -3,6 +3,7 @@
 
 import { createFeaturesApi, type FeaturesApi } from "./features";
 import { createForecastApi, type ForecastApi } from "./forecast";
+import { createIsolationForestApi, type IsolationForestApi } from "./iforest";
 import { createRecommendApi, type RecommendApi } from "./recommend";
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
 
@@ -11,6 +12,8 @@ export type { EngineSource } from "./runtime";
 export { FEATURE_NAMES } from "./features";
 export type * from "./features";
 export type * from "./forecast";
+export { IsolationForest } from "./iforest";
+export type * from "./iforest";
 export type * from "./recommend";
 
 /** The loaded engine. Create one per isolate/worker with `createEngine` and reuse it. */
@@ -23,6 +26,8 @@ export interface Engine {
   readonly features: FeaturesApi;
   /** Forecasting: Holt-Winters with detected seasons, intervals, backtests. */
   readonly forecast: ForecastApi;
+  /** Isolation Forest over window feature vectors: seeded fit, scores in [0, 1], serialise. */
+  readonly iforest: IsolationForestApi;
   /** Recommendations: replicas, CPU/memory requests, savings. */
   readonly recommend: RecommendApi;
   /** Low-level runtime; for tests and benchmarks only. */
@@ -42,6 +47,7 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     runtime: rt,
     features: createFeaturesApi(rt),
     forecast: createForecastApi(rt),
+    iforest: createIsolationForestApi(rt),
     recommend: createRecommendApi(rt),
   };
 }
