@@ -11,10 +11,14 @@
 // gamma, c(2) = 1, c(n <= 1) = 0. Each leaf stores depth + c(size) already.
 //
 // Trees live in one flat block of 16-byte nodes, tree t at t * maxNodes:
-//   f64 threshold (leaf: its path length), i32 feature (leaf: -1), i32 left child
-//   (local index; the right child is left + 1).
-// Scoring walks the forest tree by tree over blocks of rows, so one tree stays
-// in cache while a block of rows goes through it, and allocates nothing.
+//   f64 threshold, i32 feature, i32 left child (local index; right = left + 1).
+// A leaf is a node that loops to itself (threshold +Infinity, feature 0, left =
+// its own index) with its path length in a parallel f64 array, so a walk of a
+// fixed number of steps (the tree's depth) ends on the right leaf without a
+// branch per node. Scoring walks the forest tree by tree over blocks of rows
+// (one tree stays in cache while a block goes through it), eight rows in
+// lockstep for instruction-level parallelism, and allocates nothing.
+// Serialised bytes use the plain form (leaf: feature -1, threshold = path length).
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, OK } from "../util/status";
 import { Registry } from "../util/registry";
@@ -49,6 +53,10 @@ export function averagePathLength(n: f64): f64 {
 class Forest {
   nodes: StaticArray<u8>;
   counts: StaticArray<i32>;
+  /** Path length (depth + c(size)) of each leaf node, 0 for internal nodes; same indexing as nodes. */
+  leafVal: StaticArray<f64>;
+  /** Depth of each tree's deepest leaf: the number of steps a walk takes. */
+  depth: StaticArray<i32>;
   acc: StaticArray<f64> = new StaticArray<f64>(BLOCK);
   maxNodes: i32;
   cPsi: f64;
@@ -60,6 +68,8 @@ class Forest {
     const maxNodes = 2 * psi - 1;
     this.nodes = new StaticArray<u8>(nTrees * maxNodes * <i32>NODE_BYTES);
     this.counts = new StaticArray<i32>(nTrees);
+    this.leafVal = new StaticArray<f64>(nTrees * maxNodes);
+    this.depth = new StaticArray<i32>(nTrees);
     this.maxNodes = maxNodes;
     this.cPsi = averagePathLength(<f64>psi);
   }
@@ -84,6 +94,7 @@ function growTree(f: Forest, t: i32, data: usize, idx: StaticArray<i32>, stack: 
   const limit = <i32>Math.ceil(Math.log2(<f64>f.psi));
   const rowStride = <usize>nF << 3;
   let count = 1;
+  let maxDepth = 0;
   // Stack of (node, start, end, depth).
   let sp = 0;
   unchecked((stack[0] = 0));
@@ -122,9 +133,8 @@ function growTree(f: Forest, t: i32, data: usize, idx: StaticArray<i32>, stack: 
       }
     }
     if (q < 0) {
-      store<f64>(a, <f64>depth + averagePathLength(<f64>size));
-      store<i32>(a + NODE_FEAT, -1);
-      store<i32>(a + NODE_LEFT, 0);
+      setLeaf(f, t, node, <f64>depth + averagePathLength(<f64>size));
+      if (depth > maxDepth) maxDepth = depth;
       continue;
     }
     // Threshold in (lo, hi]: rows with x < p go left, so both sides are non-empty.
@@ -156,6 +166,16 @@ function growTree(f: Forest, t: i32, data: usize, idx: StaticArray<i32>, stack: 
     sp += 8;
   }
   unchecked((f.counts[t] = count));
+  unchecked((f.depth[t] = maxDepth));
+}
+
+/** Makes node `i` of tree `t` a self-looping leaf with path length `h`. */
+function setLeaf(f: Forest, t: i32, i: i32, h: f64): void {
+  const a = changetype<usize>(f.nodes) + (<usize>t * <usize>f.maxNodes + <usize>i) * NODE_BYTES;
+  store<f64>(a, Infinity);
+  store<i32>(a + NODE_FEAT, 0);
+  store<i32>(a + NODE_LEFT, i);
+  unchecked((f.leafVal[t * f.maxNodes + i] = h));
 }
 
 /**
@@ -214,6 +234,7 @@ export function iforest_score(handle: i32, data: usize, nSamples: i32, out: usiz
   const rowStride = <usize>nF << 3;
   const acc = changetype<usize>(f.acc);
   const nodes = changetype<usize>(f.nodes);
+  const leafVals = changetype<usize>(f.leafVal);
   const treeStride = <usize>f.maxNodes * NODE_BYTES;
   const nTrees = f.nTrees;
   // score = 2^(-(sum h / nTrees) / c(psi)) = exp(sum h * k), k = -ln 2 / (nTrees c(psi)).
@@ -224,19 +245,55 @@ export function iforest_score(handle: i32, data: usize, nSamples: i32, out: usiz
     const rows = data + <usize>b * rowStride;
     for (let t = 0; t < nTrees; t++) {
       const base = nodes + <usize>t * treeStride;
-      const rootFeat = load<i32>(base + NODE_FEAT);
-      for (let j = 0; j < m; j++) {
-        const row = rows + <usize>j * rowStride;
-        let a = base;
-        let q = rootFeat;
-        while (q >= 0) {
-          const v = load<f64>(row + (<usize>q << 3));
-          const child = load<i32>(a + NODE_LEFT) + <i32>(v >= load<f64>(a));
-          a = base + (<usize>child << 4);
-          q = load<i32>(a + NODE_FEAT);
+      const lv = leafVals + <usize>t * <usize>f.maxNodes * 8;
+      const steps = unchecked(f.depth[t]);
+      let j = 0;
+      // 8 rows in lockstep: 8 independent load chains per step (latency-bound otherwise).
+      for (; j + 8 <= m; j += 8) {
+        const r0 = rows + <usize>j * rowStride;
+        const r1 = r0 + rowStride;
+        const r2 = r1 + rowStride;
+        const r3 = r2 + rowStride;
+        const r4 = r3 + rowStride;
+        const r5 = r4 + rowStride;
+        const r6 = r5 + rowStride;
+        const r7 = r6 + rowStride;
+        let a0 = base;
+        let a1 = base;
+        let a2 = base;
+        let a3 = base;
+        let a4 = base;
+        let a5 = base;
+        let a6 = base;
+        let a7 = base;
+        for (let s = 0; s < steps; s++) {
+          a0 = base + (<usize>(load<i32>(a0 + NODE_LEFT) + <i32>(load<f64>(r0 + (<usize>load<i32>(a0 + NODE_FEAT) << 3)) >= load<f64>(a0))) << 4);
+          a1 = base + (<usize>(load<i32>(a1 + NODE_LEFT) + <i32>(load<f64>(r1 + (<usize>load<i32>(a1 + NODE_FEAT) << 3)) >= load<f64>(a1))) << 4);
+          a2 = base + (<usize>(load<i32>(a2 + NODE_LEFT) + <i32>(load<f64>(r2 + (<usize>load<i32>(a2 + NODE_FEAT) << 3)) >= load<f64>(a2))) << 4);
+          a3 = base + (<usize>(load<i32>(a3 + NODE_LEFT) + <i32>(load<f64>(r3 + (<usize>load<i32>(a3 + NODE_FEAT) << 3)) >= load<f64>(a3))) << 4);
+          a4 = base + (<usize>(load<i32>(a4 + NODE_LEFT) + <i32>(load<f64>(r4 + (<usize>load<i32>(a4 + NODE_FEAT) << 3)) >= load<f64>(a4))) << 4);
+          a5 = base + (<usize>(load<i32>(a5 + NODE_LEFT) + <i32>(load<f64>(r5 + (<usize>load<i32>(a5 + NODE_FEAT) << 3)) >= load<f64>(a5))) << 4);
+          a6 = base + (<usize>(load<i32>(a6 + NODE_LEFT) + <i32>(load<f64>(r6 + (<usize>load<i32>(a6 + NODE_FEAT) << 3)) >= load<f64>(a6))) << 4);
+          a7 = base + (<usize>(load<i32>(a7 + NODE_LEFT) + <i32>(load<f64>(r7 + (<usize>load<i32>(a7 + NODE_FEAT) << 3)) >= load<f64>(a7))) << 4);
         }
         const o = acc + (<usize>j << 3);
-        store<f64>(o, load<f64>(o) + load<f64>(a));
+        store<f64>(o, load<f64>(o) + load<f64>(lv + ((a0 - base) >> 1)));
+        store<f64>(o + 8, load<f64>(o + 8) + load<f64>(lv + ((a1 - base) >> 1)));
+        store<f64>(o + 16, load<f64>(o + 16) + load<f64>(lv + ((a2 - base) >> 1)));
+        store<f64>(o + 24, load<f64>(o + 24) + load<f64>(lv + ((a3 - base) >> 1)));
+        store<f64>(o + 32, load<f64>(o + 32) + load<f64>(lv + ((a4 - base) >> 1)));
+        store<f64>(o + 40, load<f64>(o + 40) + load<f64>(lv + ((a5 - base) >> 1)));
+        store<f64>(o + 48, load<f64>(o + 48) + load<f64>(lv + ((a6 - base) >> 1)));
+        store<f64>(o + 56, load<f64>(o + 56) + load<f64>(lv + ((a7 - base) >> 1)));
+      }
+      for (; j < m; j++) {
+        const r0 = rows + <usize>j * rowStride;
+        let a0 = base;
+        for (let s = 0; s < steps; s++) {
+          a0 = base + (<usize>(load<i32>(a0 + NODE_LEFT) + <i32>(load<f64>(r0 + (<usize>load<i32>(a0 + NODE_FEAT) << 3)) >= load<f64>(a0))) << 4);
+        }
+        const o = acc + (<usize>j << 3);
+        store<f64>(o, load<f64>(o) + load<f64>(lv + ((a0 - base) >> 1)));
       }
     }
     for (let j = 0; j < m; j++) {
@@ -303,9 +360,20 @@ export function iforest_serialize(handle: i32, out: usize): i32 {
   }
   const nodes = changetype<usize>(f.nodes);
   for (let t = 0; t < f.nTrees; t++) {
-    const bytes = <usize>unchecked(f.counts[t]) * NODE_BYTES;
-    memory.copy(o, nodes + <usize>t * <usize>f.maxNodes * NODE_BYTES, bytes);
-    o += bytes;
+    const c = unchecked(f.counts[t]);
+    const base = nodes + <usize>t * <usize>f.maxNodes * NODE_BYTES;
+    for (let i = 0; i < c; i++) {
+      const a = base + (<usize>i << 4);
+      const left = load<i32>(a + NODE_LEFT);
+      if (left == i) {
+        store<f64>(o, unchecked(f.leafVal[t * f.maxNodes + i]));
+        store<i32>(o + NODE_FEAT, -1);
+        store<i32>(o + NODE_LEFT, 0);
+      } else {
+        memory.copy(o, a, NODE_BYTES);
+      }
+      o += NODE_BYTES;
+    }
   }
   return <i32>(o - out);
 }
@@ -351,10 +419,29 @@ export function iforest_deserialize(ptr: usize, len: i32): i32 {
   const f = new Forest(nTrees, psi, nF);
   o = ptr + <usize>HEADER_BYTES + (<usize>nTrees << 2);
   const nodes = changetype<usize>(f.nodes);
+  const depthOf = new StaticArray<i32>(maxNodes);
   for (let t = 0; t < nTrees; t++) {
     const c = load<i32>(ptr + <usize>HEADER_BYTES + (<usize>t << 2));
     unchecked((f.counts[t] = c));
-    memory.copy(nodes + <usize>t * <usize>maxNodes * NODE_BYTES, o, <usize>c * NODE_BYTES);
+    const base = nodes + <usize>t * <usize>maxNodes * NODE_BYTES;
+    let maxDepth = 0;
+    for (let i = 0; i < c; i++) unchecked((depthOf[i] = 0));
+    for (let i = 0; i < c; i++) {
+      const src = o + (<usize>i << 4);
+      const d = unchecked(depthOf[i]);
+      const q = load<i32>(src + NODE_FEAT);
+      if (q == -1) {
+        setLeaf(f, t, i, load<f64>(src));
+        if (d > maxDepth) maxDepth = d;
+      } else {
+        memory.copy(base + (<usize>i << 4), src, NODE_BYTES);
+        const left = load<i32>(src + NODE_LEFT);
+        // max: a forged tree may share children; the walk must still take enough steps.
+        if (unchecked(depthOf[left]) < d + 1) unchecked((depthOf[left] = d + 1));
+        if (unchecked(depthOf[left + 1]) < d + 1) unchecked((depthOf[left + 1] = d + 1));
+      }
+    }
+    unchecked((f.depth[t] = maxDepth));
     o += <usize>c * NODE_BYTES;
   }
   return forests.add(f);
