@@ -83,6 +83,14 @@ class FeatureState {
   }
 }
 
+/** sin and cos of 2 pi d / 7 for d = 0..6, computed once: two trig calls fewer per point. */
+const DOW_SIN = new StaticArray<f64>(7);
+const DOW_COS = new StaticArray<f64>(7);
+for (let d = 0; d < 7; d++) {
+  unchecked((DOW_SIN[d] = Math.sin((TWO_PI * <f64>d) / 7)));
+  unchecked((DOW_COS[d] = Math.cos((TWO_PI * <f64>d) / 7)));
+}
+
 const states = new Registry<FeatureState>();
 /** Reused by the batch export so a batch allocates nothing after the first. */
 const batchState = new FeatureState();
@@ -98,10 +106,6 @@ function reset(s: usize): void {
   store<u32>(s + OFF_MAGIC, MAGIC);
   store<u32>(s + OFF_VERSION, STATE_VERSION);
   store<f64>(s + OFF_LAST_TS, -Infinity);
-}
-
-@inline function hist(s: usize, p: i64): f64 {
-  return load<f64>(s + OFF_HIST + (<usize>(p & RING_MASK) << 3));
 }
 
 /** Checks a batch before any state changes: finite values and strictly increasing timestamps. */
@@ -123,143 +127,177 @@ function validate(s: usize, ts: usize, vals: usize, n: i32): i32 {
   return OK;
 }
 
-/** Exact mean and M2 of the last `w` values (oldest first), for resync. */
-function recompute(s: usize, wb: usize, p: i64, w: i32): void {
-  let sum: f64 = 0;
-  for (let k = w - 1; k >= 0; k--) sum += hist(s, p - k);
-  const mean = sum / <f64>w;
-  let m2: f64 = 0;
-  for (let k = w - 1; k >= 0; k--) {
-    const d = hist(s, p - k) - mean;
-    m2 += d * d;
+/** Value of point `pos`: from this batch when pos >= p0, else from the history ring (pos >= p0 - RING). */
+@inline function valueAt(s: usize, vals: usize, p0: i64, pos: i64): f64 {
+  return pos >= p0 ? load<f64>(vals + (<usize>(pos - p0) << 3)) : load<f64>(s + OFF_HIST + (<usize>(pos & RING_MASK) << 3));
+}
+
+/** lag_k column: x[p - k], NaN before point k. */
+function lagColumn(s: usize, vals: usize, n: i32, p0: i64, k: i64, col: usize): void {
+  for (let i = 0; i < n; i++) {
+    const pos = p0 + <i64>i - k;
+    store<f64>(col + (<usize>i << 3), pos >= 0 ? valueAt(s, vals, p0, pos) : NaN);
+  }
+}
+
+/** pct_change_k column: (x - x[p-k]) / x[p-k]; NaN before point k and when x[p-k] is 0. */
+function pctColumn(s: usize, vals: usize, n: i32, p0: i64, k: i64, col: usize): void {
+  for (let i = 0; i < n; i++) {
+    const pos = p0 + <i64>i - k;
+    let v: f64 = NaN;
+    if (pos >= 0) {
+      const prev = valueAt(s, vals, p0, pos);
+      if (prev != 0) v = (load<f64>(vals + (<usize>i << 3)) - prev) / prev;
+    }
+    store<f64>(col + (<usize>i << 3), v);
+  }
+}
+
+/**
+ * The four columns of window `wi` (mean, std, min, max) for a batch. The
+ * window's running state lives in locals for the whole batch and is written
+ * back at the end.
+ */
+function windowColumns(s: usize, wi: i32, vals: usize, n: i32, p0: i64, out: usize, stride: usize): void {
+  const w = winLen(wi);
+  const wl = <i64>w;
+  const wf = <f64>w;
+  const wb = s + OFF_WIN + <usize>wi * WIN_BYTES;
+  let mean = load<f64>(wb + W_MEAN);
+  let m2 = load<f64>(wb + W_M2);
+  let resync = load<i32>(wb + W_RESYNC);
+  let minHead = load<i32>(wb + W_MIN_HEAD);
+  let minLen = load<i32>(wb + W_MIN_LEN);
+  let maxHead = load<i32>(wb + W_MAX_HEAD);
+  let maxLen = load<i32>(wb + W_MAX_LEN);
+  const minPos = wb + W_MIN_POS;
+  const maxPos = wb + W_MAX_POS;
+  const colMean = out + <usize>(COL_WIN + 4 * wi) * stride;
+  const colStd = colMean + stride;
+  const colMin = colStd + stride;
+  const colMax = colMin + stride;
+  const mask = RING - 1;
+  for (let i = 0; i < n; i++) {
+    const p = p0 + <i64>i;
+    const x = load<f64>(vals + (<usize>i << 3));
+    if (p < wl) {
+      // Welford add while the window fills.
+      const d = x - mean;
+      mean += d / <f64>(p + 1);
+      m2 += d * (x - mean);
+    } else if (++resync >= RESYNC_EVERY) {
+      // Exact two-pass recomputation over the window, oldest first.
+      let sum: f64 = 0;
+      for (let k = w - 1; k >= 0; k--) sum += valueAt(s, vals, p0, p - <i64>k);
+      mean = sum / wf;
+      m2 = 0;
+      for (let k = w - 1; k >= 0; k--) {
+        const d = valueAt(s, vals, p0, p - <i64>k) - mean;
+        m2 += d * d;
+      }
+      resync = 0;
+    } else {
+      // Sliding Welford: replace the oldest value by x.
+      const old = valueAt(s, vals, p0, p - wl);
+      const d = x - old;
+      const newMean = mean + d / wf;
+      m2 += d * (x - newMean + old - mean);
+      mean = newMean;
+    }
+
+    // Monotonic deques of positions: min values increase front to back, max values decrease.
+    const expired = p - wl; // positions <= this have left the window
+    while (minLen > 0 && valueAt(s, vals, p0, load<i64>(minPos + (<usize>((minHead + minLen - 1) & mask) << 3))) >= x) minLen--;
+    store<i64>(minPos + (<usize>((minHead + minLen) & mask) << 3), p);
+    minLen++;
+    while (load<i64>(minPos + (<usize>minHead << 3)) <= expired) {
+      minHead = (minHead + 1) & mask;
+      minLen--;
+    }
+    const minV = valueAt(s, vals, p0, load<i64>(minPos + (<usize>minHead << 3)));
+    while (maxLen > 0 && valueAt(s, vals, p0, load<i64>(maxPos + (<usize>((maxHead + maxLen - 1) & mask) << 3))) <= x) maxLen--;
+    store<i64>(maxPos + (<usize>((maxHead + maxLen) & mask) << 3), p);
+    maxLen++;
+    while (load<i64>(maxPos + (<usize>maxHead << 3)) <= expired) {
+      maxHead = (maxHead + 1) & mask;
+      maxLen--;
+    }
+    const maxV = valueAt(s, vals, p0, load<i64>(maxPos + (<usize>maxHead << 3)));
+
+    const o = <usize>i << 3;
+    if (p >= wl - 1) {
+      if (minV == maxV) {
+        // A constant window: its mean and M2 are known exactly, so drop any rounding residue.
+        mean = x;
+        m2 = 0;
+      }
+      store<f64>(colMean + o, mean);
+      // Sample standard deviation (divisor w - 1); M2 clamped at 0 against rounding.
+      store<f64>(colStd + o, Math.sqrt((m2 > 0 ? m2 : 0) / (wf - 1)));
+      store<f64>(colMin + o, minV);
+      store<f64>(colMax + o, maxV);
+    } else {
+      store<f64>(colMean + o, NaN);
+      store<f64>(colStd + o, NaN);
+      store<f64>(colMin + o, NaN);
+      store<f64>(colMax + o, NaN);
+    }
   }
   store<f64>(wb + W_MEAN, mean);
   store<f64>(wb + W_M2, m2);
+  store<i32>(wb + W_RESYNC, resync);
+  store<i32>(wb + W_MIN_HEAD, minHead);
+  store<i32>(wb + W_MIN_LEN, minLen);
+  store<i32>(wb + W_MAX_HEAD, maxHead);
+  store<i32>(wb + W_MAX_LEN, maxLen);
+}
+
+/** Calendar columns (UTC): fractional hour of day, day of week Monday = 0 (1970-01-01 was a Thursday). */
+function calendarColumns(ts: usize, n: i32, out: usize, stride: usize): void {
+  const hs = out + <usize>COL_HOUR_SIN * stride;
+  const hc = out + <usize>COL_HOUR_COS * stride;
+  const ds = out + <usize>COL_DOW_SIN * stride;
+  const dc = out + <usize>COL_DOW_COS * stride;
+  const we = out + <usize>COL_WEEKEND * stride;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const t = load<f64>(ts + o);
+    const day = Math.floor(t / DAY_MS);
+    const hourAngle = TWO_PI * ((t - day * DAY_MS) / DAY_MS);
+    let dow = <i32>((<i64>day + 3) % 7);
+    if (dow < 0) dow += 7;
+    store<f64>(hs + o, Math.sin(hourAngle));
+    store<f64>(hc + o, Math.cos(hourAngle));
+    store<f64>(ds + o, unchecked(DOW_SIN[dow]));
+    store<f64>(dc + o, unchecked(DOW_COS[dow]));
+    store<f64>(we + o, dow >= 5 ? 1.0 : 0.0);
+  }
 }
 
 /**
  * Feeds `n` validated points to state `s`, writing their features column-major
- * into `out` (column c of point i at out[(c * n + i)]). O(1) per point, no allocation.
+ * into `out` (column c of point i at out[c * n + i]). Column by column, each
+ * O(1) per point; no allocation. The history ring is updated last, so every
+ * column reads the same history.
  */
 function pushPoints(s: usize, ts: usize, vals: usize, n: i32, out: usize): void {
+  if (n == 0) return;
   const stride = <usize>n << 3;
-  let p = load<i64>(s + OFF_N);
-  for (let i = 0; i < n; i++) {
-    const t = load<f64>(ts + (<usize>i << 3));
-    const x = load<f64>(vals + (<usize>i << 3));
-    const o = out + (<usize>i << 3);
-    store<f64>(s + OFF_HIST + (<usize>(p & RING_MASK) << 3), x);
-
-    // Lags: x[p - k].
-    store<f64>(o + <usize>COL_LAG_1 * stride, p >= 1 ? hist(s, p - 1) : NaN);
-    store<f64>(o + <usize>COL_LAG_3 * stride, p >= 3 ? hist(s, p - 3) : NaN);
-    store<f64>(o + <usize>COL_LAG_6 * stride, p >= 6 ? hist(s, p - 6) : NaN);
-    store<f64>(o + <usize>COL_LAG_12 * stride, p >= 12 ? hist(s, p - 12) : NaN);
-
-    // Rolling windows over x[p - w + 1 .. p].
-    for (let wi = 0; wi < N_WINDOWS; wi++) {
-      const w = winLen(wi);
-      const wb = s + OFF_WIN + <usize>wi * WIN_BYTES;
-      let mean = load<f64>(wb + W_MEAN);
-      let m2 = load<f64>(wb + W_M2);
-      if (p < <i64>w) {
-        // Welford add while the window fills.
-        const d = x - mean;
-        mean += d / <f64>(p + 1);
-        m2 += d * (x - mean);
-        store<f64>(wb + W_MEAN, mean);
-        store<f64>(wb + W_M2, m2);
-      } else {
-        const resync = load<i32>(wb + W_RESYNC) + 1;
-        if (resync >= RESYNC_EVERY) {
-          recompute(s, wb, p, w);
-          store<i32>(wb + W_RESYNC, 0);
-        } else {
-          // Sliding Welford: replace the oldest value by x.
-          const old = hist(s, p - <i64>w);
-          const d = x - old;
-          const newMean = mean + d / <f64>w;
-          m2 += d * (x - newMean + old - mean);
-          store<f64>(wb + W_MEAN, newMean);
-          store<f64>(wb + W_M2, m2);
-          store<i32>(wb + W_RESYNC, resync);
-        }
-      }
-
-      // Monotonic deques of positions: min values increase front to back, max values decrease.
-      const expired = p - <i64>w; // positions <= this have left the window
-      let head = load<i32>(wb + W_MIN_HEAD);
-      let len = load<i32>(wb + W_MIN_LEN);
-      while (len > 0 && hist(s, load<i64>(wb + W_MIN_POS + (<usize>((head + len - 1) & (RING - 1)) << 3))) >= x) len--;
-      store<i64>(wb + W_MIN_POS + (<usize>((head + len) & (RING - 1)) << 3), p);
-      len++;
-      while (len > 0 && load<i64>(wb + W_MIN_POS + (<usize>head << 3)) <= expired) {
-        head = (head + 1) & (RING - 1);
-        len--;
-      }
-      store<i32>(wb + W_MIN_HEAD, head);
-      store<i32>(wb + W_MIN_LEN, len);
-      const minV = hist(s, load<i64>(wb + W_MIN_POS + (<usize>head << 3)));
-
-      head = load<i32>(wb + W_MAX_HEAD);
-      len = load<i32>(wb + W_MAX_LEN);
-      while (len > 0 && hist(s, load<i64>(wb + W_MAX_POS + (<usize>((head + len - 1) & (RING - 1)) << 3))) <= x) len--;
-      store<i64>(wb + W_MAX_POS + (<usize>((head + len) & (RING - 1)) << 3), p);
-      len++;
-      while (len > 0 && load<i64>(wb + W_MAX_POS + (<usize>head << 3)) <= expired) {
-        head = (head + 1) & (RING - 1);
-        len--;
-      }
-      store<i32>(wb + W_MAX_HEAD, head);
-      store<i32>(wb + W_MAX_LEN, len);
-      const maxV = hist(s, load<i64>(wb + W_MAX_POS + (<usize>head << 3)));
-
-      const col = <usize>(COL_WIN + 4 * wi);
-      const full = p >= <i64>(w - 1);
-      if (full && minV == maxV) {
-        // A constant window: its mean and M2 are known exactly, so drop any rounding residue.
-        store<f64>(wb + W_MEAN, x);
-        store<f64>(wb + W_M2, 0);
-      }
-      const m2w = load<f64>(wb + W_M2);
-      store<f64>(o + col * stride, full ? load<f64>(wb + W_MEAN) : NaN);
-      // Sample standard deviation (divisor w - 1); M2 clamped at 0 against rounding.
-      store<f64>(o + (col + 1) * stride, full ? Math.sqrt((m2w > 0 ? m2w : 0) / <f64>(w - 1)) : NaN);
-      store<f64>(o + (col + 2) * stride, full ? minV : NaN);
-      store<f64>(o + (col + 3) * stride, full ? maxV : NaN);
-    }
-
-    // Percent changes (x - x[p-k]) / x[p-k]; NaN when x[p-k] is 0.
-    let pc1: f64 = NaN;
-    if (p >= 1) {
-      const prev = hist(s, p - 1);
-      if (prev != 0) pc1 = (x - prev) / prev;
-    }
-    let pc3: f64 = NaN;
-    if (p >= 3) {
-      const prev = hist(s, p - 3);
-      if (prev != 0) pc3 = (x - prev) / prev;
-    }
-    store<f64>(o + <usize>COL_PCT_1 * stride, pc1);
-    store<f64>(o + <usize>COL_PCT_3 * stride, pc3);
-
-    // Calendar (UTC): fractional hour of day, day of week Monday = 0 (1970-01-01 was a Thursday).
-    const day = Math.floor(t / DAY_MS);
-    const dayFrac = (t - day * DAY_MS) / DAY_MS; // hour / 24
-    let dow = (<i64>day + 3) % 7;
-    if (dow < 0) dow += 7;
-    const hourAngle = TWO_PI * dayFrac;
-    const dowAngle = (TWO_PI * <f64>dow) / 7;
-    store<f64>(o + <usize>COL_HOUR_SIN * stride, Math.sin(hourAngle));
-    store<f64>(o + <usize>COL_HOUR_COS * stride, Math.cos(hourAngle));
-    store<f64>(o + <usize>COL_DOW_SIN * stride, Math.sin(dowAngle));
-    store<f64>(o + <usize>COL_DOW_COS * stride, Math.cos(dowAngle));
-    store<f64>(o + <usize>COL_WEEKEND * stride, dow >= 5 ? 1.0 : 0.0);
-
-    store<f64>(s + OFF_LAST_TS, t);
-    p++;
+  const p0 = load<i64>(s + OFF_N);
+  lagColumn(s, vals, n, p0, 1, out + <usize>COL_LAG_1 * stride);
+  lagColumn(s, vals, n, p0, 3, out + <usize>COL_LAG_3 * stride);
+  lagColumn(s, vals, n, p0, 6, out + <usize>COL_LAG_6 * stride);
+  lagColumn(s, vals, n, p0, 12, out + <usize>COL_LAG_12 * stride);
+  for (let wi = 0; wi < N_WINDOWS; wi++) windowColumns(s, wi, vals, n, p0, out, stride);
+  pctColumn(s, vals, n, p0, 1, out + <usize>COL_PCT_1 * stride);
+  pctColumn(s, vals, n, p0, 3, out + <usize>COL_PCT_3 * stride);
+  calendarColumns(ts, n, out, stride);
+  const first = n > RING ? n - RING : 0;
+  for (let i = first; i < n; i++) {
+    store<f64>(s + OFF_HIST + (<usize>((p0 + <i64>i) & RING_MASK) << 3), load<f64>(vals + (<usize>i << 3)));
   }
-  store<i64>(s + OFF_N, p);
+  store<i64>(s + OFF_N, p0 + <i64>n);
+  store<f64>(s + OFF_LAST_TS, load<f64>(ts + (<usize>(n - 1) << 3)));
 }
 
 /** Number of feature columns. Called once by the facade at set-up. */
