@@ -179,6 +179,20 @@ describe("features by hand", () => {
     expect(m.column("pct_change_3")[3]).toBeNaN(); // x[0] = 0
   });
 
+  it("a constant window has std exactly 0 and mean exactly its value", () => {
+    // Noisy values leave rounding residue in the running M2; once a window holds
+    // 12 equal values (min = max) the engine resets mean and M2 to the exact values.
+    const r = rng(1);
+    const x = [...Array.from({ length: 500 }, () => 1e6 * r()), ...new Array<number>(12).fill(0.1)];
+    const ts = x.map((_, i) => i);
+    const m = engine.features.compute(ts, x);
+    const last = x.length - 1;
+    for (const w of [3, 6, 12] as const) {
+      expect(m.column(`std_${w}`)[last]).toBe(0);
+      expect(m.column(`mean_${w}`)[last]).toBe(0.1);
+    }
+  });
+
   it("empty series gives an empty matrix", () => {
     const m = engine.features.compute([], []);
     expect(m.rows).toBe(0);
@@ -315,6 +329,29 @@ describe("streaming features", () => {
     const badCount = bytes.slice();
     new DataView(badCount.buffer).setBigInt64(8, -5n, true); // negative point count
     expectCorrupt(badCount);
+    // Window 3's min deque emptied while points have been seen (layout in engine/assembly/features.ts:
+    // windows start at 24 + 16 * 8 = 152, the min deque length at +24).
+    const badDeque = bytes.slice();
+    new DataView(badDeque.buffer).setInt32(152 + 24, 0, true);
+    expectCorrupt(badDeque);
+    // A deque position outside the live window (positions at +40).
+    const badPos = bytes.slice();
+    new DataView(badPos.buffer).setBigInt64(152 + 40, 99n, true);
+    expectCorrupt(badPos);
+  });
+
+  it("the state is a fixed 1,040 bytes (per-series budget) and an empty one round-trips", () => {
+    // 24 header + 16 history values * 8 + 3 windows * (40 + 2 deques * 16 positions * 8) = 1,040.
+    const s = engine.features.stream();
+    const bytes = s.serialize();
+    expect(bytes.length).toBe(1040);
+    const t = engine.features.restore(bytes);
+    expect(t.count).toBe(0);
+    const a = s.push([5, 6], [1, 2]);
+    const b = t.push([5, 6], [1, 2]);
+    expect(Buffer.from(bytesOf(b)).equals(Buffer.from(bytesOf(a)))).toBe(true);
+    s.dispose();
+    t.dispose();
   });
 });
 

@@ -157,8 +157,8 @@ describe("iforest behaviour", () => {
     const d = 8;
     const train = blob(2000, d, 5);
     const f = engine.iforest.fit({ data: train, features: d }, { seed: 9, trees: 50 });
-    // 301 rows: several scoring blocks plus a partial one.
-    const test = blob(301, d, 6);
+    // 2,309 rows: two full scoring blocks of 1,024, a partial one, and 2,309 mod 8 = 5 rows outside the 8-row lockstep.
+    const test = blob(2309, d, 6);
     for (let i = 0; i < 30; i++) test[i * d] = 6 + i * 0.1;
     const got = f.score({ data: test, features: d });
     const want = referenceScores(f.serialize(), test, d);
