@@ -127,26 +127,33 @@ function validate(s: usize, ts: usize, vals: usize, n: i32): i32 {
   return OK;
 }
 
-/** Value of point `pos`: from this batch when pos >= p0, else from the history ring (pos >= p0 - RING). */
-@inline function valueAt(s: usize, vals: usize, p0: i64, pos: i64): f64 {
-  return pos >= p0 ? load<f64>(vals + (<usize>(pos - p0) << 3)) : load<f64>(s + OFF_HIST + (<usize>(pos & RING_MASK) << 3));
+/**
+ * History followed by the batch: RING slots for the points before the batch,
+ * then the batch's values, so every lookup is one load with no branch. Grown
+ * (never shrunk) when a batch is larger than any before it.
+ */
+let ext = new StaticArray<f64>(RING + 1024);
+
+/** Value of point `pos` (p0 - RING <= pos < p0 + n), given `e` = address of the batch's first value in `ext`. */
+@inline function valueAt(e: usize, p0: i64, pos: i64): f64 {
+  return load<f64>(e + (<usize>(<i32>(pos - p0)) << 3));
 }
 
 /** lag_k column: x[p - k], NaN before point k. */
-function lagColumn(s: usize, vals: usize, n: i32, p0: i64, k: i64, col: usize): void {
+function lagColumn(vals: usize, n: i32, p0: i64, k: i64, col: usize): void {
   for (let i = 0; i < n; i++) {
     const pos = p0 + <i64>i - k;
-    store<f64>(col + (<usize>i << 3), pos >= 0 ? valueAt(s, vals, p0, pos) : NaN);
+    store<f64>(col + (<usize>i << 3), pos >= 0 ? valueAt(vals, p0, pos) : NaN);
   }
 }
 
 /** pct_change_k column: (x - x[p-k]) / x[p-k]; NaN before point k and when x[p-k] is 0. */
-function pctColumn(s: usize, vals: usize, n: i32, p0: i64, k: i64, col: usize): void {
+function pctColumn(vals: usize, n: i32, p0: i64, k: i64, col: usize): void {
   for (let i = 0; i < n; i++) {
     const pos = p0 + <i64>i - k;
     let v: f64 = NaN;
     if (pos >= 0) {
-      const prev = valueAt(s, vals, p0, pos);
+      const prev = valueAt(vals, p0, pos);
       if (prev != 0) v = (load<f64>(vals + (<usize>i << 3)) - prev) / prev;
     }
     store<f64>(col + (<usize>i << 3), v);
@@ -158,7 +165,7 @@ function pctColumn(s: usize, vals: usize, n: i32, p0: i64, k: i64, col: usize): 
  * window's running state lives in locals for the whole batch and is written
  * back at the end.
  */
-function windowColumns(s: usize, wi: i32, vals: usize, n: i32, p0: i64, out: usize, stride: usize): void {
+function windowColumns(vals: usize, wi: i32, s: usize, n: i32, p0: i64, out: usize, stride: usize): void {
   const w = winLen(wi);
   const wl = <i64>w;
   const wf = <f64>w;
@@ -188,17 +195,17 @@ function windowColumns(s: usize, wi: i32, vals: usize, n: i32, p0: i64, out: usi
     } else if (++resync >= RESYNC_EVERY) {
       // Exact two-pass recomputation over the window, oldest first.
       let sum: f64 = 0;
-      for (let k = w - 1; k >= 0; k--) sum += valueAt(s, vals, p0, p - <i64>k);
+      for (let k = w - 1; k >= 0; k--) sum += valueAt(vals, p0, p - <i64>k);
       mean = sum / wf;
       m2 = 0;
       for (let k = w - 1; k >= 0; k--) {
-        const d = valueAt(s, vals, p0, p - <i64>k) - mean;
+        const d = valueAt(vals, p0, p - <i64>k) - mean;
         m2 += d * d;
       }
       resync = 0;
     } else {
       // Sliding Welford: replace the oldest value by x.
-      const old = valueAt(s, vals, p0, p - wl);
+      const old = valueAt(vals, p0, p - wl);
       const d = x - old;
       const newMean = mean + d / wf;
       m2 += d * (x - newMean + old - mean);
@@ -207,22 +214,22 @@ function windowColumns(s: usize, wi: i32, vals: usize, n: i32, p0: i64, out: usi
 
     // Monotonic deques of positions: min values increase front to back, max values decrease.
     const expired = p - wl; // positions <= this have left the window
-    while (minLen > 0 && valueAt(s, vals, p0, load<i64>(minPos + (<usize>((minHead + minLen - 1) & mask) << 3))) >= x) minLen--;
+    while (minLen > 0 && valueAt(vals, p0, load<i64>(minPos + (<usize>((minHead + minLen - 1) & mask) << 3))) >= x) minLen--;
     store<i64>(minPos + (<usize>((minHead + minLen) & mask) << 3), p);
     minLen++;
     while (load<i64>(minPos + (<usize>minHead << 3)) <= expired) {
       minHead = (minHead + 1) & mask;
       minLen--;
     }
-    const minV = valueAt(s, vals, p0, load<i64>(minPos + (<usize>minHead << 3)));
-    while (maxLen > 0 && valueAt(s, vals, p0, load<i64>(maxPos + (<usize>((maxHead + maxLen - 1) & mask) << 3))) <= x) maxLen--;
+    const minV = valueAt(vals, p0, load<i64>(minPos + (<usize>minHead << 3)));
+    while (maxLen > 0 && valueAt(vals, p0, load<i64>(maxPos + (<usize>((maxHead + maxLen - 1) & mask) << 3))) <= x) maxLen--;
     store<i64>(maxPos + (<usize>((maxHead + maxLen) & mask) << 3), p);
     maxLen++;
     while (load<i64>(maxPos + (<usize>maxHead << 3)) <= expired) {
       maxHead = (maxHead + 1) & mask;
       maxLen--;
     }
-    const maxV = valueAt(s, vals, p0, load<i64>(maxPos + (<usize>maxHead << 3)));
+    const maxV = valueAt(vals, p0, load<i64>(maxPos + (<usize>maxHead << 3)));
 
     const o = <usize>i << 3;
     if (p >= wl - 1) {
@@ -264,10 +271,13 @@ function calendarColumns(ts: usize, n: i32, out: usize, stride: usize): void {
     const t = load<f64>(ts + o);
     const day = Math.floor(t / DAY_MS);
     const hourAngle = TWO_PI * ((t - day * DAY_MS) / DAY_MS);
-    let dow = <i32>((<i64>day + 3) % 7);
-    if (dow < 0) dow += 7;
-    store<f64>(hs + o, Math.sin(hourAngle));
-    store<f64>(hc + o, Math.cos(hourAngle));
+    // day + 3 is an integer-valued f64 far below 2^50, so this is its exact residue mod 7 (no i64 division).
+    const k = day + 3;
+    const dow = <i32>(k - 7 * Math.floor(k / 7));
+    // One range reduction for both sine and cosine (musl sincos, same kernels as sin and cos).
+    Math.sincos(hourAngle);
+    store<f64>(hs + o, Math.sincos_sin);
+    store<f64>(hc + o, Math.sincos_cos);
     store<f64>(ds + o, unchecked(DOW_SIN[dow]));
     store<f64>(dc + o, unchecked(DOW_COS[dow]));
     store<f64>(we + o, dow >= 5 ? 1.0 : 0.0);
@@ -284,13 +294,20 @@ function pushPoints(s: usize, ts: usize, vals: usize, n: i32, out: usize): void 
   if (n == 0) return;
   const stride = <usize>n << 3;
   const p0 = load<i64>(s + OFF_N);
-  lagColumn(s, vals, n, p0, 1, out + <usize>COL_LAG_1 * stride);
-  lagColumn(s, vals, n, p0, 3, out + <usize>COL_LAG_3 * stride);
-  lagColumn(s, vals, n, p0, 6, out + <usize>COL_LAG_6 * stride);
-  lagColumn(s, vals, n, p0, 12, out + <usize>COL_LAG_12 * stride);
-  for (let wi = 0; wi < N_WINDOWS; wi++) windowColumns(s, wi, vals, n, p0, out, stride);
-  pctColumn(s, vals, n, p0, 1, out + <usize>COL_PCT_1 * stride);
-  pctColumn(s, vals, n, p0, 3, out + <usize>COL_PCT_3 * stride);
+  if (ext.length < n + RING) ext = new StaticArray<f64>(n + RING > 2 * ext.length ? n + RING : 2 * ext.length);
+  const e0 = changetype<usize>(ext);
+  for (let j = 0; j < RING; j++) {
+    store<f64>(e0 + (<usize>j << 3), load<f64>(s + OFF_HIST + (<usize>((p0 - <i64>RING + <i64>j) & RING_MASK) << 3)));
+  }
+  const e = e0 + (<usize>RING << 3);
+  memory.copy(e, vals, stride);
+  lagColumn(e, n, p0, 1, out + <usize>COL_LAG_1 * stride);
+  lagColumn(e, n, p0, 3, out + <usize>COL_LAG_3 * stride);
+  lagColumn(e, n, p0, 6, out + <usize>COL_LAG_6 * stride);
+  lagColumn(e, n, p0, 12, out + <usize>COL_LAG_12 * stride);
+  for (let wi = 0; wi < N_WINDOWS; wi++) windowColumns(e, wi, s, n, p0, out, stride);
+  pctColumn(e, n, p0, 1, out + <usize>COL_PCT_1 * stride);
+  pctColumn(e, n, p0, 3, out + <usize>COL_PCT_3 * stride);
   calendarColumns(ts, n, out, stride);
   const first = n > RING ? n - RING : 0;
   for (let i = first; i < n; i++) {
