@@ -67,6 +67,53 @@ function toObjects(x: Float64Array): Record<string, number>[] {
   return rows;
 }
 
+/**
+ * A plain typed-array TypeScript scorer over the engine's own trees (read from
+ * its serialised bytes): how fast a careful JS version runs, for context.
+ */
+function typedArrayScorer(bytes: Uint8Array): (x: Float64Array, d: number) => Float64Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nTrees = dv.getInt32(8, true);
+  const psi = dv.getInt32(12, true);
+  let total = 0;
+  for (let t = 0; t < nTrees; t++) total += dv.getInt32(24 + 4 * t, true);
+  const thr = new Float64Array(total);
+  const feat = new Int32Array(total);
+  const left = new Int32Array(total);
+  const root = new Int32Array(nTrees);
+  let o = 24 + 4 * nTrees;
+  let k = 0;
+  for (let t = 0; t < nTrees; t++) {
+    const c = dv.getInt32(24 + 4 * t, true);
+    root[t] = k;
+    for (let i = 0; i < c; i++, k++, o += 16) {
+      thr[k] = dv.getFloat64(o, true);
+      feat[k] = dv.getInt32(o + 8, true);
+      left[k] = (root[t] as number) + dv.getInt32(o + 12, true);
+    }
+  }
+  const c = 2 * (Math.log(psi - 1) + 0.5772156649015329) - (2 * (psi - 1)) / psi;
+  return (x, d) => {
+    const rows = x.length / d;
+    const out = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      const base = r * d;
+      for (let t = 0; t < nTrees; t++) {
+        let node = root[t] as number;
+        let f = feat[node] as number;
+        while (f >= 0) {
+          node = (left[node] as number) + ((x[base + f] as number) < (thr[node] as number) ? 0 : 1);
+          f = feat[node] as number;
+        }
+        sum += thr[node] as number;
+      }
+      out[r] = 2 ** (-(sum / nTrees) / c);
+    }
+    return out;
+  };
+}
+
 export default async function iforestBench(): Promise<BenchRow[]> {
   const engine = await loadEngine("release");
   const train = dataset(TRAIN, 101);
@@ -79,6 +126,10 @@ export default async function iforestBench(): Promise<BenchRow[]> {
   warmUp(() => forest.score({ data: small, features: D }));
   const helios = rate(TEST, () => forest.score({ data: test.x, features: D }), { repeats: 5, minMs: 200 });
   const heliosAuc = rocAuc(forest.score({ data: test.x, features: D }), test.labels);
+  const plain = typedArrayScorer(forest.serialize());
+  const smallX = test.x.slice(0, 33 * D);
+  warmUp(() => plain(smallX, D));
+  const plainRate = rate(TEST, () => plain(test.x, D), { repeats: 3, minMs: 200 });
 
   const peer = new PeerForest(TREES, 256);
   const trainRows = toObjects(train.x);
@@ -96,6 +147,7 @@ export default async function iforestBench(): Promise<BenchRow[]> {
   row.notes = {
     helios_auc: Number(heliosAuc.toFixed(4)),
     peer_auc: Number(peerAuc.toFixed(4)),
+    plain_typed_array_ts_samples_per_s: Math.round(plainRate),
     helios_fit_ms: Number(heliosFitMs.toFixed(1)),
     peer_fit_ms: Number(peerFitMs.toFixed(1)),
     data: `${TRAIN} train / ${TEST} test rows of N(0, I_8), ${OUTLIER_SHARE * 100}% outliers uniform in [-${OUTLIER_HALF_WIDTH}, ${OUTLIER_HALF_WIDTH}]^8`,
