@@ -82,6 +82,8 @@ export interface FeaturesApi {
 }
 
 const COLS = FEATURE_NAMES.length;
+/** Points per call: the output (23 f64 a point) must fit in linear memory; about 770 MB at this size. */
+const MAX_POINTS = 1 << 22;
 const INDEX = new Map<FeatureName, number>(FEATURE_NAMES.map((n, i) => [n, i]));
 
 function matrix(rows: number, data: Float64Array): FeatureMatrix {
@@ -105,6 +107,7 @@ function checkColumns(ctx: string, ts: ArrayLike<number>, values: ArrayLike<numb
   ] as const) {
     if (a === null || typeof a !== "object" || typeof a.length !== "number") invalid(ctx, `${name} must be an array of numbers`);
   }
+  if (ts.length > MAX_POINTS) invalid(ctx, `at most ${MAX_POINTS} points per call; push longer series in batches`, { points: ts.length });
   if (ts.length !== values.length) {
     invalid(ctx, "timestamps and values differ in length", { timestamps: ts.length, values: values.length });
   }
