@@ -288,6 +288,14 @@ describe("streaming features", () => {
     s.dispose();
   });
 
+  it("the release build gives bit-identical features", async () => {
+    const release = await loadEngine("release");
+    const { ts, x } = series(700, 8);
+    const a = engine.features.compute(ts, x);
+    const b = release.features.compute(ts, x);
+    expect(Buffer.from(bytesOf(b)).equals(Buffer.from(bytesOf(a)))).toBe(true);
+  });
+
   it("a restored state continues identically", () => {
     const { ts, x } = series(800, 5);
     const a = engine.features.stream();

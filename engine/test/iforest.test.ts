@@ -135,6 +135,30 @@ describe("iforest by hand", () => {
   });
 });
 
+describe("iforest builds", () => {
+  it("identical rows: each tree is one leaf of size psi, so every score is 2^(-c(psi)/c(psi)) = 0.5", () => {
+    // 10 equal rows: psi = 10, no feature can split, the root is a leaf at depth 0 with
+    // h = 0 + c(10) = 2 (ln 9 + gamma) - 18/10 = 3.7488; E[h] / c(psi) = 1.
+    const f = engine.iforest.fit(Array.from({ length: 10 }, () => [1, 1]), { trees: 7 });
+    expect(f.info.nodes).toBe(7);
+    for (const s of f.score([[1, 1], [50, -3]])) expect(s).toBeCloseTo(0.5, 15);
+    f.dispose();
+  });
+
+  it("the release build fits the same forest and scores like the debug build", async () => {
+    const release = await loadEngine("release");
+    const x = blob(500, 6, 77);
+    const a = engine.iforest.fit({ data: x, features: 6 }, { seed: 5 });
+    const b = release.iforest.fit({ data: x, features: 6 }, { seed: 5 });
+    expect(Buffer.from(b.serialize()).equals(Buffer.from(a.serialize()))).toBe(true);
+    const sa = a.score({ data: x, features: 6 });
+    const sb = b.score({ data: x, features: 6 });
+    expect(Buffer.from(sb.buffer).equals(Buffer.from(sa.buffer))).toBe(true);
+    a.dispose();
+    b.dispose();
+  });
+});
+
 describe("iforest behaviour", () => {
   it("is deterministic for a seed and differs across seeds", () => {
     const x = blob(600, 4, 11);
