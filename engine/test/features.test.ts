@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine, FeatureMatrix, FeatureName } from "../src/index";
 import { EngineError, FEATURE_NAMES } from "../src/index";
@@ -256,6 +257,46 @@ describe("features against a straightforward reference", () => {
     const std = engine.features.compute(ts, x).column("std_12");
     const ref = reference(ts.subarray(n - 50), x.subarray(n - 50))[FEATURE_NAMES.indexOf("std_12")] as Float64Array;
     for (let i = 20; i < 50; i++) expect(Math.abs((std[n - 50 + i] as number) - (ref[i] as number))).toBeLessThan(1e-6);
+  });
+});
+
+describe("features property: small integers with many ties, any batch split", () => {
+  it("lags, min, max and percent changes equal the reference exactly; mean and std to rounding", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 20 }),
+        (values, cuts) => {
+          const x = Float64Array.from(values);
+          const ts = Float64Array.from(values, (_, i) => 1000 * i);
+          const s = engine.features.stream();
+          const parts: FeatureMatrix[] = [];
+          let i = 0;
+          for (const c of cuts) {
+            if (i >= x.length) break;
+            const k = Math.min(c, x.length - i);
+            parts.push(s.push(ts.subarray(i, i + k), x.subarray(i, i + k)));
+            i += k;
+          }
+          parts.push(s.push(ts.subarray(i), x.subarray(i)));
+          s.dispose();
+          const got = concat(parts);
+          const ref = reference(ts, x);
+          FEATURE_NAMES.forEach((name, c) => {
+            const g = got[c] as Float64Array;
+            const w = ref[c] as Float64Array;
+            for (let j = 0; j < x.length; j++) {
+              const a = g[j] as number;
+              const b = w[j] as number;
+              if (Number.isNaN(b)) expect(a).toBeNaN();
+              else if (/^(mean|std|hour|dow)/.test(name)) expect(Math.abs(a - b)).toBeLessThan(1e-12);
+              else expect(a).toBe(b);
+            }
+          });
+        },
+      ),
+      { numRuns: 200, seed: 2026 },
+    );
   });
 });
 
