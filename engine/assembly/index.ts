@@ -20,3 +20,5 @@ export { mwin_create, mwin_free, mwin_add, mwin_consumed, mwin_used, mwin_read, 
 export { window_merge, window_header } from "./window/merge";
 export { detector_create, detector_free, detector_push, detector_state_bytes, detector_serial_bytes, detector_serialize, detector_deserialize, detector_surprise } from "./detect/streaming";
 export { detect_combine, detect_group_push } from "./detect/combined";
+export { features_columns, features_state_bytes, features_error_index, features_compute, features_create, features_push, features_count, features_serialize, features_deserialize, features_free } from "./features";
+export { iforest_fit, iforest_score, iforest_error_index, iforest_c, iforest_info, iforest_serialized_bytes, iforest_serialize, iforest_deserialize, iforest_free } from "./detect/iforest";

@@ -2,7 +2,9 @@
 // Node, workerd and browsers. It moves data in and out and owns no algorithm.
 
 import { createDetectApi, type DetectApi } from "./detect";
+import { createFeaturesApi, type FeaturesApi } from "./features";
 import { createForecastApi, type ForecastApi } from "./forecast";
+import { createIsolationForestApi, type IsolationForestApi } from "./iforest";
 import { createRecommendApi, type RecommendApi } from "./recommend";
 import { type EngineSource, instantiate, type Runtime } from "./runtime";
 import { createSketchApi, type SketchApi } from "./sketch";
@@ -11,7 +13,11 @@ import { createWindowsApi, type WindowsApi } from "./window";
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
 export type * from "./detect";
+export { FEATURE_NAMES } from "./features";
+export type * from "./features";
 export type * from "./forecast";
+export { IsolationForest } from "./iforest";
+export type * from "./iforest";
 export type * from "./recommend";
 export type * from "./sketch";
 export type * from "./window";
@@ -24,8 +30,12 @@ export interface Engine {
   readonly debug: boolean;
   /** Anomaly detection: streaming robust seasonal detectors and combined scores with drivers. */
   readonly detect: DetectApi;
+  /** Features on a series: lags, rolling statistics, percent changes, calendar encodings. */
+  readonly features: FeaturesApi;
   /** Forecasting: Holt-Winters with detected seasons, intervals, backtests. */
   readonly forecast: ForecastApi;
+  /** Isolation Forest over window feature vectors: seeded fit, scores in [0, 1], serialise. */
+  readonly iforest: IsolationForestApi;
   /** Recommendations: replicas, CPU/memory requests, savings. */
   readonly recommend: RecommendApi;
   /** Low-level runtime; for tests and benchmarks only. */
@@ -48,7 +58,9 @@ export async function createEngine(source: EngineSource): Promise<Engine> {
     debug: rt.exports.is_debug() === 1,
     runtime: rt,
     detect: createDetectApi(rt),
+    features: createFeaturesApi(rt),
     forecast: createForecastApi(rt),
+    iforest: createIsolationForestApi(rt),
     recommend: createRecommendApi(rt),
     sketch: createSketchApi(rt),
     windows: createWindowsApi(rt),
