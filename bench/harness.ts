@@ -63,16 +63,7 @@ export function warmUp(body: () => void, times = 50): void {
 }
 
 /** A seeded PRNG (mulberry32) so every run benchmarks the same data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng as seededRandom } from "../test/support/random";
 
 /** Row builder: ratio for throughput (higher is better). */
 export function higherIsBetter(c: string, unit: string, helios: number, peer: string, peerValue: number): BenchRow {

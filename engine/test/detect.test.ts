@@ -5,8 +5,9 @@
 // after serialisation, the combined score and its drivers, and typed errors.
 import { beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../bench/harness";
-import { EngineError, type Engine } from "../src/index";
+import type { Engine } from "../src/index";
 import { loadEngine } from "../src/node";
+import { expectCode } from "../../test/support/expect-engine-error";
 
 let engine: Engine;
 beforeAll(async () => {
@@ -23,16 +24,6 @@ const LONG_SD = 0.22941573387056177;
 /** 1 / Phi^-1(3/4). */
 const MAD_TO_SIGMA = 1.482602218505602;
 
-function expectCode(fn: () => unknown, code: string): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    expect((err as EngineError).code).toBe(code);
-    return err as EngineError;
-  }
-  throw new Error(`expected EngineError ${code}`);
-}
 
 function gaussian(seed: number): () => number {
   const r = seededRandom(seed);

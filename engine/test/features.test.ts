@@ -3,23 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine, FeatureMatrix, FeatureName } from "../src/index";
 import { EngineError, FEATURE_NAMES } from "../src/index";
 import { loadEngine } from "../src/node";
+import { rng } from "../../test/support/random";
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await loadEngine("debug");
 });
 
-/** mulberry32: a seeded PRNG so every run tests the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

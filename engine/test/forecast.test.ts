@@ -2,28 +2,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../src/index";
 import { EngineError } from "../src/index";
 import { loadEngine } from "../src/node";
+import { rng, gauss } from "../../test/support/random";
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await loadEngine("debug");
 });
 
-/** mulberry32: a seeded PRNG so every run tests the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function gauss(r: () => number): number {
-  let u = 0;
-  while (u === 0) u = r();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-}
 /** level + slope t + amp sin(2 pi t / m) + sd * N(0,1). */
 function seasonal(n: number, m: number, opts: { level?: number; slope?: number; amp?: number; sd?: number; seed?: number }) {
   const { level = 100, slope = 0, amp = 20, sd = 0, seed = 1 } = opts;

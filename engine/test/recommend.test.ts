@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../src/index";
 import { EngineError } from "../src/index";
 import { loadEngine } from "../src/node";
+import { rng } from "../../test/support/random";
 
 let engine: Engine;
 beforeAll(async () => {
@@ -175,17 +176,6 @@ describe("bad input", () => {
   });
 });
 
-/** mulberry32: a seeded PRNG so every run tests the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("differential: engine vs straightforward implementations", () => {
   it("replicas match a naive window-max reference on random paths", () => {

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../bench/harness";
 import { EngineError, type Engine } from "../src/index";
 import { loadEngine } from "../src/node";
+import { expectCode } from "../../test/support/expect-engine-error";
 
 let engine: Engine;
 beforeAll(async () => {
@@ -31,16 +32,6 @@ function exactQuantile(sorted: Float64Array, q: number): number {
   return sorted[Math.floor(q * (sorted.length - 1))]!;
 }
 
-function expectCode(fn: () => unknown, code: string): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    expect((err as EngineError).code).toBe(code);
-    return err as EngineError;
-  }
-  throw new Error(`expected EngineError ${code}`);
-}
 
 const QS = [0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
 

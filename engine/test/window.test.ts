@@ -7,6 +7,7 @@ import { seededRandom } from "../../bench/harness";
 import { EngineError, type Engine } from "../src/index";
 import { loadEngine } from "../src/node";
 import type { EventBatch, WindowAggregate } from "../src/window";
+import { expectCode } from "../../test/support/expect-engine-error";
 
 let engine: Engine;
 beforeAll(async () => {
@@ -15,16 +16,6 @@ beforeAll(async () => {
 
 const MIN = 60_000;
 
-function expectCode(fn: () => unknown, code: string): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    expect((err as EngineError).code).toBe(code);
-    return err as EngineError;
-  }
-  throw new Error(`expected EngineError ${code}`);
-}
 
 /** An event batch of typed-array columns. */
 interface Cols {
