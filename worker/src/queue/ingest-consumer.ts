@@ -74,21 +74,9 @@ function aggregateEvents(engine: Engine, messages: IngestMessage<IngestEvent>[],
       i++;
     }
   }
-  const agg = engine.windows.events({ capacity: AGGREGATOR_CAPACITY, windowMs: MINUTE_MS });
-  try {
-    const out: WindowAggregate[] = [];
-    let from = 0;
-    for (;;) {
-      const r = agg.add({ timestamp: ts, series, latencyMs: latency, isError: errors, endpointHash: endpoints }, from);
-      if (!r.full) break;
-      out.push(...agg.flush());
-      from = r.consumed;
-    }
-    out.push(...agg.flush());
-    return out;
-  } finally {
-    agg.dispose();
-  }
+  return drain(engine.windows.events({ capacity: AGGREGATOR_CAPACITY, windowMs: MINUTE_MS }), (agg, from) =>
+    agg.add({ timestamp: ts, series, latencyMs: latency, isError: errors, endpointHash: endpoints }, from),
+  );
 }
 
 /** Runs the engine over the metric samples of `messages`. */
@@ -107,12 +95,16 @@ function aggregateMetrics(engine: Engine, messages: IngestMessage<IngestSample>[
       i++;
     }
   }
-  const agg = engine.windows.metrics({ capacity: AGGREGATOR_CAPACITY, windowMs: MINUTE_MS });
+  return drain(engine.windows.metrics({ capacity: AGGREGATOR_CAPACITY, windowMs: MINUTE_MS }), (agg, from) => agg.add({ timestamp: ts, series, value }, from));
+}
+
+/** Adds a whole batch to an aggregator, flushing whenever its slots run out, and disposes of it. */
+function drain<A extends { flush(): T[]; dispose(): void }, T>(agg: A, add: (agg: A, from: number) => { full: boolean; consumed: number }): T[] {
   try {
-    const out: MetricWindowAggregate[] = [];
+    const out: T[] = [];
     let from = 0;
     for (;;) {
-      const r = agg.add({ timestamp: ts, series, value }, from);
+      const r = add(agg, from);
       if (!r.full) break;
       out.push(...agg.flush());
       from = r.consumed;
