@@ -16,6 +16,11 @@ export default {
     throw new Error(`no consumer for queue ${batch.queue}`);
   },
   async scheduled(controller, env, _ctx) {
-    await runScheduled(controller, env);
+    try {
+      await runScheduled(controller, env);
+    } catch (err) {
+      console.error(`cron "${controller.cron}" failed`, err);
+      throw err;
+    }
   },
 } satisfies ExportedHandler<Env>;
