@@ -7,7 +7,7 @@ import { healthRoutes } from "./routes/health";
 import { prometheusRoute } from "./routes/prometheus";
 import { eventsRoute, metricsRoute } from "./routes/ingest";
 import { anomaliesRoutes, incidentsRoutes } from "./routes/incidents";
-import { predictRoute } from "./routes/predict";
+import { forecastsRoute, predictRoute } from "./routes/predict";
 import { recommendationsRoute, recommendRoute } from "./routes/recommend";
 import { seriesRoutes } from "./routes/series";
 import type { AppEnv } from "./types";
@@ -19,6 +19,7 @@ const api = new Hono<AppEnv>()
   .route("/anomalies", anomaliesRoutes)
   .route("/incidents", incidentsRoutes)
   .route("/predict", predictRoute)
+  .route("/forecasts", forecastsRoute)
   .route("/recommend", recommendRoute)
   .route("/recommendations", recommendationsRoute);
 

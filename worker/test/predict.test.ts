@@ -1,4 +1,4 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IngestSample } from "../src/ingest/schema";
 import worker from "../src/index";
@@ -77,5 +77,22 @@ describe("POST /api/v1/predict", () => {
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("validation_failed");
     }
     expect((await post({ series_id: 999_999 })).status).toBe(404);
+  });
+});
+
+describe("stored forecasts", () => {
+  it("are computed for active series by the 15-minute cron and served by GET /api/v1/forecasts", async () => {
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/15 * * * *" }), env, ctx);
+    const res = await call(new Request("http://helios.test/api/v1/forecasts", { headers: { authorization: `Bearer ${key}` } }));
+    const body = (await res.json()) as { forecasts: { field: string; history_points: number; forecast: { timestamp: string; p50: number }[] }[] };
+    expect(body.forecasts).toHaveLength(1);
+    const f = body.forecasts[0]!;
+    expect(f.field).toBe("mean");
+    expect(f.forecast).toHaveLength(60);
+    // the next hour follows the stored cycle
+    for (const p of f.forecast) expect(Math.abs(p.p50 - cycle(Date.parse(p.timestamp)))).toBeLessThan(0.05);
+    const other = await call(new Request("http://helios.test/api/v1/forecasts?series_id=abc", { headers: { authorization: `Bearer ${key}` } }));
+    expect(other.status).toBe(400);
   });
 });

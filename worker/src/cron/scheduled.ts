@@ -3,6 +3,7 @@ import { getEngine } from "../engine";
 import { resolveStaleIncidents } from "../queue/alerts-consumer";
 import { bump } from "../telemetry/counters";
 import { closeWindows } from "./close-windows";
+import { refreshForecasts } from "./forecasts";
 import { refreshRecommendations } from "./recommendations";
 import { applyRetention } from "./retention";
 import { scoreWindows } from "./score-windows";
@@ -25,6 +26,7 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       return;
     }
     case "*/15 * * * *": {
+      await refreshForecasts(env, engine, now);
       await refreshRecommendations(env, engine, now);
       return;
     }

@@ -168,6 +168,17 @@ export const detectorState = sqliteTable("detector_state", {
   updatedAt: integer("updated_at").notNull(),
 });
 
+/** The latest forecast of each series (next hour at 1-minute steps), refreshed every 15 minutes. */
+export const forecasts = sqliteTable("forecasts", {
+  seriesId: integer("series_id").primaryKey(),
+  tenant: text("tenant").notNull(),
+  /** The window field forecast: "count" for services, "mean" for metrics. */
+  field: text("field").notNull(),
+  /** JSON: model, step, and points [{timestamp, p10, p50, p90}]. */
+  body: text("body").notNull(),
+  computedAt: integer("computed_at").notNull(),
+});
+
 /** Workloads a tenant asked recommendations for; the 15-minute cron keeps them fresh. */
 export const workloads = sqliteTable(
   "workloads",

@@ -72,6 +72,19 @@ function naiveView(value: number, now: number, h: number): PredictionView {
   };
 }
 
+/** GET /api/v1/forecasts?series_id=: the stored forecasts (next hour) of the tenant's series. */
+export const forecastsRoute = new Hono<AppEnv>().get("/", requireScope("read"), async (c) => {
+  const seriesId = c.req.query("series_id");
+  if (seriesId !== undefined && !/^\d+$/.test(seriesId)) throw new ApiError(400, "validation_failed", "series_id must be an integer");
+  const stmt = seriesId
+    ? c.env.DB.prepare("SELECT series_id, field, body, computed_at FROM forecasts WHERE tenant = ? AND series_id = ?").bind(c.get("tenant"), Number(seriesId))
+    : c.env.DB.prepare("SELECT series_id, field, body, computed_at FROM forecasts WHERE tenant = ?").bind(c.get("tenant"));
+  const { results } = await stmt.all<{ series_id: number; field: string; body: string; computed_at: number }>();
+  return c.json({
+    forecasts: results.map((r) => ({ series_id: r.series_id, field: r.field, computed_at: new Date(r.computed_at).toISOString(), ...(JSON.parse(r.body) as PredictionView) })),
+  });
+});
+
 /** POST /api/v1/predict. */
 export const predictRoute = new Hono<AppEnv>().post("/", requireScope("read"), jsonOf(body), async (c) => {
   const req = c.req.valid("json");
