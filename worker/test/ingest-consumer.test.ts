@@ -145,6 +145,12 @@ describe("ingest consumer", () => {
     expect(result.retryMessages).toEqual([]);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ message_id: "p1", original: { v: 9, garbage: true } });
+
+    // A well-formed envelope with a bad item is poison too, and the reason names the item.
+    const bad = { v: 1, id: "b", tenant: "poison-tenant", kind: "events", received_at: 0, items: [{ ts: 1, service: "a", level: "INFO", message: "" }, { ts: "yesterday" }] };
+    await deliver([{ id: "p2", body: bad }], { DEAD_LETTER_QUEUE: dlq });
+    expect(sent[1]).toMatchObject({ reason: "ingest: items.1.ts: expected a finite number" });
+    expect(await stored("poison-tenant")).toEqual({});
   });
 });
 

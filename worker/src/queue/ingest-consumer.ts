@@ -164,22 +164,34 @@ function writeStatements(db: D1Database, w: WindowWrite, now: number): D1Prepare
 export async function applyMessages(env: Env, engine: Engine, tenant: string, messages: CheckedMessage[], now = Date.now()): Promise<{ events: number; samples: number; windows: number }> {
   const events = messages.filter((m): m is CheckedMessage & { kind: "events" } => m.kind === "events");
   const samples = messages.filter((m): m is CheckedMessage & { kind: "metrics" } => m.kind === "metrics");
-  const keys: SeriesKey[] = [
-    ...events.flatMap((m) => m.items.map((e) => ({ kind: "events" as const, name: e.service, labels: "{}" }))),
-    ...samples.flatMap((m) => m.items.map((s) => ({ kind: "metrics" as const, name: s.name, labels: labelsKey(s.labels) }))),
-  ];
-  const ids = await resolveSeries(env.DB, tenant, keys, now);
+  // Distinct series first: a batch has thousands of items but a handful of series.
+  const keys = new Map<string, SeriesKey>();
+  for (const m of events) {
+    for (const e of m.items) {
+      const k: SeriesKey = { kind: "events", name: e.service, labels: "{}" };
+      keys.set(seriesMapKey(k), k);
+    }
+  }
+  for (const m of samples) {
+    for (const x of m.items) {
+      const k: SeriesKey = { kind: "metrics", name: x.name, labels: labelsKey(x.labels) };
+      keys.set(seriesMapKey(k), k);
+    }
+  }
+  const ids = await resolveSeries(env.DB, tenant, [...keys.values()], now);
 
-  const partials: { kind: "events" | "metrics"; seriesId: number; start: number; bytes: Uint8Array }[] = [
-    ...aggregateEvents(engine, events, ids).map((a) => ({ kind: "events" as const, seriesId: a.series, start: a.windowStart, bytes: a.bytes })),
-    ...aggregateMetrics(engine, samples, ids).map((a) => ({ kind: "metrics" as const, seriesId: a.series, start: a.windowStart, bytes: a.bytes })),
+  const partials: { kind: "events" | "metrics"; seriesId: number; start: number; bytes: Uint8Array; summary: WindowAggregate | MetricWindowAggregate }[] = [
+    ...aggregateEvents(engine, events, ids).map((a) => ({ kind: "events" as const, seriesId: a.series, start: a.windowStart, bytes: a.bytes, summary: a })),
+    ...aggregateMetrics(engine, samples, ids).map((a) => ({ kind: "metrics" as const, seriesId: a.series, start: a.windowStart, bytes: a.bytes, summary: a })),
   ];
   const stored = await loadRows(env.DB, partials);
   const writes: WindowWrite[] = partials.map((p) => {
     const prev = stored.get(`${p.seriesId}:${p.start}`);
-    const agg = prev ? engine.windows.merge(prev.agg, p.bytes) : p.bytes;
+    if (!prev) return { seriesId: p.seriesId, start: p.start, kind: p.kind, agg: p.bytes, summary: p.summary };
+    // A stored row: merge the partial into it and read the merged features back.
+    const agg = engine.windows.merge(prev.agg, p.bytes);
     const summary = p.kind === "events" ? engine.windows.decodeEvents(agg) : engine.windows.decodeMetrics(agg);
-    return { seriesId: p.seriesId, start: p.start, kind: p.kind, agg, summary, previousUpdatedAt: prev?.updatedAt };
+    return { seriesId: p.seriesId, start: p.start, kind: p.kind, agg, summary, previousUpdatedAt: prev.updatedAt };
   });
 
   const statements = writes.flatMap((w) => writeStatements(env.DB, w, now));
