@@ -13,6 +13,8 @@ export interface PeerForecast {
   p50: ArrayLike<number>;
   p10?: ArrayLike<number>;
   p90?: ArrayLike<number>;
+  /** Fit + forecast time measured inside the peer's own process, when it runs in one. */
+  ms?: number;
 }
 
 /** Fits on `train` and forecasts `h` steps; `season` is the season length in steps (0: none). */
@@ -45,14 +47,20 @@ export const seasonalNaive: Forecaster = {
   },
 };
 
-/** @bsull/augurs MSTL (the season, with an ETS trend) and AutoETS, initialised from their .wasm files. */
-export async function augursForecasters(): Promise<Forecaster[]> {
+/** @bsull/augurs' MSTL and ETS modules; wasm-bindgen ESM, initialised in Node from their .wasm bytes. */
+export async function loadAugurs() {
   const mstlMod = await import("@bsull/augurs/mstl");
   const etsMod = await import("@bsull/augurs/ets");
   const require = createRequire(import.meta.url);
   const dir = dirname(require.resolve("@bsull/augurs/mstl"));
   mstlMod.initSync({ module: await readFile(join(dir, "mstl_bg.wasm")) });
   etsMod.initSync({ module: await readFile(join(dir, "ets_bg.wasm")) });
+  return { mstlMod, etsMod };
+}
+
+/** @bsull/augurs MSTL (the season, with an ETS trend) and AutoETS. */
+export async function augursForecasters(): Promise<Forecaster[]> {
+  const { mstlMod, etsMod } = await loadAugurs();
   const interval = (f: { point: number[]; intervals?: { lower: number[]; upper: number[] } }): PeerForecast =>
     f.intervals ? { p50: f.point, p10: f.intervals.lower, p90: f.intervals.upper } : { p50: f.point };
   return [
@@ -95,8 +103,8 @@ export function arimaForecaster(maxTrain = 6000): Forecaster {
         maxBuffer: 1 << 26,
       });
       if (child.status !== 0) throw new Error(`AutoARIMA failed: ${(child.stderr.match(/\w*Error: [^\n]*/) ?? [`exit ${child.status}`])[0]}`);
-      const { pred } = JSON.parse(child.stdout) as { pred: number[] };
-      return { p50: pred };
+      const { pred, ms } = JSON.parse(child.stdout) as { pred: number[]; ms: number };
+      return { p50: pred, ms };
     },
   };
 }
