@@ -7,6 +7,7 @@ import { healthRoutes } from "./routes/health";
 import { prometheusRoute } from "./routes/prometheus";
 import { eventsRoute, metricsRoute } from "./routes/ingest";
 import { anomaliesRoutes, incidentsRoutes } from "./routes/incidents";
+import { detectRoute } from "./routes/detect";
 import { forecastsRoute, predictRoute } from "./routes/predict";
 import { recommendationsRoute, recommendRoute } from "./routes/recommend";
 import { seriesRoutes } from "./routes/series";
@@ -19,6 +20,7 @@ const api = new Hono<AppEnv>()
   .route("/anomalies", anomaliesRoutes)
   .route("/incidents", incidentsRoutes)
   .route("/predict", predictRoute)
+  .route("/detect", detectRoute)
   .route("/forecasts", forecastsRoute)
   .route("/recommend", recommendRoute)
   .route("/recommendations", recommendationsRoute);

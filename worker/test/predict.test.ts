@@ -96,3 +96,30 @@ describe("stored forecasts", () => {
     expect(other.status).toBe(400);
   });
 });
+
+describe("POST /api/v1/detect", () => {
+  const detect = (body: unknown) =>
+    call(new Request("http://helios.test/api/v1/detect", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) }));
+
+  it("scores a metric's current value against its stored history", async () => {
+    const nowMinute = Math.floor(Date.now() / MIN) * MIN;
+    const normal = (await (await detect({ metrics: { cpu_utilization: cycle(nowMinute) } })).json()) as { results: Record<string, { score: number; history_points: number }> };
+    const spike = (await (await detect({ metrics: { cpu_utilization: 5 } })).json()) as {
+      results: Record<string, { score: number; expected_high: number; value: number }>;
+    };
+    expect(normal.results.cpu_utilization!.history_points).toBeGreaterThan(2000);
+    expect(normal.results.cpu_utilization!.score).toBeLessThan(0.3);
+    expect(spike.results.cpu_utilization!.score).toBeGreaterThan(0.7);
+    expect(spike.results.cpu_utilization!.value).toBeGreaterThan(spike.results.cpu_utilization!.expected_high);
+  });
+
+  it("scores every point of a series sent in the request, and rejects time going backwards", async () => {
+    const t0 = Date.UTC(2026, 10, 1);
+    const points = Array.from({ length: 300 }, (_, i) => ({ timestamp: t0 + i * MIN, value: 100 + (i % 5) + (i === 250 ? 60 : 0) }));
+    const body = (await (await detect({ points })).json()) as { points: { score: number }[] };
+    const scores = body.points.map((p) => p.score);
+    expect(scores.indexOf(Math.max(...scores))).toBe(250);
+    const back = await detect({ timestamps: [t0 + MIN, t0], values: [1, 2] });
+    expect(back.status).toBe(400);
+  });
+});
