@@ -23,8 +23,10 @@ export interface DetectionBatch {
    * Anomaly score in [0,1]: -log10(p) / 8 for the tail probability p of the
    * point under the detector's robust baseline and scale (Gaussian, with the
    * tail widened when the series' own residuals are heavier; so 0.5 means
-   * p = 1e-4, 1 means p <= 1e-8). 0 during the first 16 points, then scaled by
-   * a weight ramping to 1 at point 64.
+   * p = 1e-4, 0.9 means p = 10^-7.2). Past 0.9 it rises towards 1 as
+   * 0.9 + 0.1 (1 - exp(0.9 - s/8)) for surprise s = -log10 p, so the most extreme
+   * points still rank above merely extreme ones. 0 during the first 16 points,
+   * then scaled by a weight ramping to 1 at point 64.
    */
   scores: Float64Array;
   /** Baseline - 3 robust scales (of this time of day): the low end of the expected range. */
@@ -68,7 +70,7 @@ export interface Driver {
 
 /** The combined score of one window. */
 export interface CombinedScore {
-  /** Calibrated score in [0,1]: Sidak-corrected smallest tail probability over the inputs, as -log10(p) / 8. */
+  /** Calibrated score in [0,1]: Sidak-corrected smallest tail probability over the inputs, as -log10(p) / 8 (compressed past 0.9 as for single scores). */
   score: number;
   severity: Severity;
   /** Features (and "isolation_forest" when given) ranked by contribution, largest first. */

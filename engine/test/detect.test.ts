@@ -80,7 +80,7 @@ describe("score transform", () => {
   it("is less surprised by bursts that are ordinary for the series", async () => {
     const rel = await loadEngine("release");
     // Gaussian noise with a 12-sigma burst on 1% of points: after a while such a burst is no longer critical,
-    // while in clean noise the same burst scores 1.
+    // while in clean noise the same burst is far past the critical threshold.
     const g = gaussian(17);
     const r = seededRandom(18);
     const n = 20_000;
@@ -92,7 +92,7 @@ describe("score transform", () => {
     const clean = series(n, MIN, () => 10 + g());
     const c = rel.detect.streaming({ seasonal: false });
     c.push(clean.ts, clean.vs);
-    expect(c.push([T0 + n * MIN], [22]).scores[0]).toBe(1);
+    expect(c.push([T0 + n * MIN], [22]).scores[0]).toBeGreaterThan(0.99);
     c.dispose();
     expect(late).toBeLessThan(0.6); // about 0.27 here: still unusual, no longer critical
     expect(late).toBeGreaterThan(0.1);
@@ -402,7 +402,7 @@ describe("combined score", () => {
     expect(ci.drivers.some((d) => d.feature === "isolation_forest")).toBe(true);
   });
 
-  it("does not inflate with more features, splits equally when nothing is surprising, saturates at 1", () => {
+  it("does not inflate with more features, splits equally when nothing is surprising, and ranks extremes below 1", () => {
     const one = engine.detect.combine([f("a", 0.6)]).score;
     const more = engine.detect.combine([f("a", 0.6), f("b", 0.1), f("c", 0.1), f("d", 0.1)]).score;
     expect(more).toBeLessThanOrEqual(one);
@@ -410,10 +410,18 @@ describe("combined score", () => {
     const quiet = engine.detect.combine([f("a", 0), f("b", 0), f("c", 0)]);
     expect(quiet.score).toBe(0);
     for (const d of quiet.drivers) expect(d.contribution).toBeCloseTo(1 / 3, 12);
-    // Unclamped surprise 20 with m = 2: p ~ 2e-20, far past 1e-8: score 1, critical.
+    // Past the knee (0.9, i.e. 7.2 decades) the score keeps rising without reaching 1:
+    // score = 0.9 + 0.1 (1 - exp(-(s / 8 - 0.9))).
+    // m = 1, surprise 8: 0.9 + 0.1 (1 - e^-0.1) = 0.9 + 0.1 * 0.0951626 = 0.9095163.
+    expect(engine.detect.combine([f("a", 1, 8)]).score).toBeCloseTo(0.9095163, 6);
+    // m = 2, surprise 20: about 20 - log10(2) = 19.69897 decades, u = 2.462371,
+    // 0.9 + 0.1 (1 - e^-1.562371) = 0.9 + 0.1 (1 - 0.209614) = 0.979039: critical, and below
+    // a still larger surprise (40 decades: 39.69897 / 8 = 4.962371, 0.9 + 0.1 (1 - e^-4.062371)
+    // = 0.9 + 0.1 (1 - 0.017206) = 0.998279).
     const loud = engine.detect.combine([f("a", 1, 20), f("b", 0)]);
-    expect(loud.score).toBe(1);
+    expect(loud.score).toBeCloseTo(0.979039, 5);
     expect(loud.severity).toBe("critical");
+    expect(engine.detect.combine([f("a", 1, 40), f("b", 0)]).score).toBeCloseTo(0.998279, 5);
   });
 
   it("maps scores to documented severities", () => {

@@ -18,7 +18,7 @@
 
 import { ERR_BAD_HANDLE, ERR_INVALID_ARGUMENT, ERR_NEGATIVE, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
 import { setBadIndex } from "../util/bytes";
-import { detectors, StreamingDetector, SURPRISE_DECADES } from "./streaming";
+import { detectors, scoreOf, StreamingDetector, SURPRISE_DECADES } from "./streaming";
 
 /** Most inputs one combination takes. */
 export const MAX_COMBINED_INPUTS: i32 = 64;
@@ -74,7 +74,7 @@ export function detect_combine(ptr: usize, k: i32, ifScore: f64, out: usize): i3
   if (pmin < SMALL_P) combined = smax - Math.log10(<f64>m);
   else combined = -Math.log10(-Math.expm1(<f64>m * Math.log1p(-pmin)));
   if (!(combined > 0)) combined = 0; // also -0 from -log10(1)
-  store<f64>(out, Math.min(combined / SURPRISE_DECADES, 1.0));
+  store<f64>(out, scoreOf(combined));
   store<f64>(out, combined, 8);
   for (let i = 0; i < k; i++) {
     const s = load<f64>(ptr + (<usize>i << 3));

@@ -35,8 +35,10 @@
 // and mean excess over |z| = 3, see surpriseOf; exactly Gaussian for Gaussian
 // residuals); the long scale's is Gaussian. The smaller p is Sidak-corrected
 // for the two looks: p = 1 - (1 - p_min)^2. The score is the surprise
-// -log10(p) over SURPRISE_DECADES (p = 1e-8 scores 1), so under the model
-// P(score >= u) = 10^(-8u): a score of 0.5 happens once in 10^4 normal points.
+// -log10(p) over SURPRISE_DECADES, so under the model P(score >= u) = 10^(-8u)
+// up to the knee at 0.9 (p = 10^-7.2): a score of 0.5 happens once in 10^4
+// normal points. Past the knee the score keeps rising towards 1 without
+// reaching it (scoreOf), so extreme points still rank among themselves.
 // Warm-up: scores are 0 for the first INIT_POINTS points, then are scaled by a
 // weight ramping linearly to 1 at WARMUP_POINTS.
 //
@@ -107,8 +109,22 @@ export const CUSUM_K: f64 = 1;
 export const CUSUM_H: f64 = 10;
 /** Expected range half-width, in scales. */
 export const RANGE_Z: f64 = 3;
-/** Surprise (decades of tail probability) that scores 1. */
+/** Decades of surprise per unit of score (below the knee: p = 10^-8u scores u). */
 export const SURPRISE_DECADES: f64 = 8;
+/** Scores up to this are linear in the surprise; above it they keep rising towards 1 without reaching it. */
+const SCORE_KNEE: f64 = 0.9;
+
+/**
+ * The score of a surprise (decades, -log10 p): surprise / SURPRISE_DECADES up to SCORE_KNEE, then
+ * 0.9 + 0.1 (1 - exp(-(excess) / SURPRISE_DECADES)), so the most extreme points still rank above
+ * merely extreme ones instead of all scoring 1.
+ */
+// @ts-ignore: decorator
+@inline export function scoreOf(surprise: f64): f64 {
+  const u = surprise / SURPRISE_DECADES;
+  if (u <= SCORE_KNEE) return u;
+  return SCORE_KNEE + (1 - SCORE_KNEE) * (1 - Math.exp(-(u - SCORE_KNEE)));
+}
 /** Largest step (ms) for which time-of-day and hour-of-week profiles are learned. */
 export const SEASON_MAX_STEP_MS: f64 = 3_600_000;
 /** Age (ms) from which the day profile is used and the week correction learned. */
@@ -336,7 +352,7 @@ export class StreamingDetector {
     let surprise = surpriseOf(z, ewz / ls, this.tailRate, this.tailExcess);
     if (w < 1) surprise = w * Math.min(surprise, SURPRISE_DECADES);
     this.lastSurprise = surprise;
-    this.outScore = Math.min(surprise / SURPRISE_DECADES, 1.0);
+    this.outScore = scoreOf(surprise);
     this.outLow = baseline - RANGE_Z * sp;
     this.outHigh = baseline + RANGE_Z * sp;
 
