@@ -32,6 +32,7 @@ const LABELS: Record<string, FeatureLabel> = {
   latency_p95: { label: "p95 latency", format: ms },
   latency_p99: { label: "p99 latency", format: ms },
   distinct_endpoints: { label: "distinct endpoints", format: plain },
+  isolation_forest: { label: "isolation forest score (how unlike the past week the window's features are together)", format: plain },
   value_mean: { label: "mean", format: plain },
   value_max: { label: "max", format: plain },
   value_last: { label: "value", format: plain },

@@ -4,6 +4,7 @@ import { resolveStaleIncidents } from "../queue/alerts-consumer";
 import { bump } from "../telemetry/counters";
 import { closeWindows } from "./close-windows";
 import { refreshForecasts } from "./forecasts";
+import { refitForests } from "./forests";
 import { refreshRecommendations } from "./recommendations";
 import { applyRetention } from "./retention";
 import { scoreWindows } from "./score-windows";
@@ -32,6 +33,7 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
     }
     case "30 3 * * *": {
       await applyRetention(env, now);
+      await refitForests(env, engine, now);
       return;
     }
     default:

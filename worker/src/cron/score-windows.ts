@@ -4,6 +4,7 @@
 import type { CombinedScore, Engine, MultiDetector } from "../../../engine/src/index";
 import type { AlertMessage, Anomaly } from "../alerts/types";
 import type { ClosedWindow } from "./close-windows";
+import { FOREST_FEATURES, forestsFor } from "./forests";
 
 /** Features scored for a service (events) and for a metric. */
 export const TRAFFIC_FEATURES = ["count", "error_rate", "distinct_endpoints"] as const;
@@ -64,6 +65,7 @@ export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindo
   const threshold = Number(env.ANOMALY_THRESHOLD || 0.7);
   const meta = new Map(closed.map((w) => [w.seriesId, w]));
   const bySeries = await readWindows(env.DB, closed);
+  const forests = await forestsFor(env.DB, engine, [...bySeries.keys()]);
   const anomalies: Anomaly[] = [];
   const writes: D1PreparedStatement[] = [];
   for (const [seriesId, windows] of bySeries) {
@@ -91,7 +93,11 @@ export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindo
           values[f] = v;
         }
         if (!usable) continue;
-        const result: CombinedScore = detector.score(w.start, values);
+        // The service's Isolation Forest, when fitted, joins the combination for windows with every feature.
+        const forest = forests.get(seriesId);
+        const vector = FOREST_FEATURES.map((f) => w.values[f] ?? Number.NaN);
+        const isolation = forest && vector.every(Number.isFinite) ? forest.score([vector])[0] : undefined;
+        const result: CombinedScore = detector.score(w.start, values, isolation);
         writes.push(env.DB.prepare("UPDATE windows SET score = ? WHERE series_id = ? AND resolution = 60000 AND start = ?").bind(result.score, seriesId, w.start));
         if (result.score >= threshold) {
           anomalies.push({

@@ -179,6 +179,19 @@ export const forecasts = sqliteTable("forecasts", {
   computedAt: integer("computed_at").notNull(),
 });
 
+/** Each service's Isolation Forest over its window features, refitted daily. */
+export const forests = sqliteTable("forests", {
+  seriesId: integer("series_id").primaryKey(),
+  tenant: text("tenant").notNull(),
+  /** JSON array of the feature names, in the forest's column order. */
+  features: text("features").notNull(),
+  /** The engine's serialised forest. */
+  bytes: blob("bytes", { mode: "buffer" }).notNull(),
+  /** Windows it was fitted on. */
+  rows: integer("rows").notNull(),
+  fittedAt: integer("fitted_at").notNull(),
+});
+
 /** Workloads a tenant asked recommendations for; the 15-minute cron keeps them fresh. */
 export const workloads = sqliteTable(
   "workloads",
