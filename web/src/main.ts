@@ -1,25 +1,143 @@
-// Dashboard entry: shows whether the server answers and loads the engine in a Web Worker.
+// Dashboard entry: the API key, the overview of services and metrics with
+// their health, and the open incidents. The engine runs in a Web Worker for
+// what-if and offline analysis.
 import * as Comlink from "comlink";
+import type { OverviewItem, OverviewView } from "../../worker/src/api-types";
+import { ApiFailure, fetchOverview, storedKey, storeKey } from "./api";
 import type { EngineWorker } from "./engine.worker";
+import { formatMs, formatNumber, formatPercent, scoreClass, sparkPath } from "./format";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+/** How often the overview refreshes; faster while waiting for the first data. */
+const REFRESH_MS = 15_000;
+const WAITING_REFRESH_MS = 3_000;
+let waiting = false;
 
 const worker = Comlink.wrap<EngineWorker>(new Worker(new URL("./engine.worker.ts", import.meta.url), { type: "module" }));
-
-function show(id: string, text: string, isError = false): void {
-  const el = document.getElementById(id);
-  if (!el) return;
-  el.textContent = text;
-  el.classList.toggle("error", isError);
-}
+worker
+  .version()
+  .then((v) => ($("browser-engine").textContent = `engine ${v} in this browser`))
+  .catch((err: unknown) => ($("browser-engine").textContent = `engine failed to load: ${String(err)}`));
 
 fetch("/health")
   .then(async (res) => {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const body = (await res.json()) as { engine: { version: string } };
-    show("server-status", `up, engine ${body.engine.version}`);
+    $("server-status").textContent = `server up, engine ${body.engine.version}`;
   })
-  .catch((err: unknown) => show("server-status", `not reachable (${String(err)}): is npm start running?`, true));
+  .catch(() => ($("server-status").textContent = "server not reachable: is npm start running?"));
 
-worker
-  .version()
-  .then((v) => show("browser-engine", `engine ${v} loaded in a Web Worker`))
-  .catch((err: unknown) => show("browser-engine", `failed to load: ${String(err)}`, true));
+function showKeyPanel(message = ""): void {
+  $("key-panel").hidden = false;
+  $("overview").hidden = true;
+  $("change-key").hidden = true;
+  $("key-error").textContent = message;
+  $("state").textContent = "";
+  $<HTMLInputElement>("key-input").focus();
+}
+
+$("key-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const key = $<HTMLInputElement>("key-input").value.trim();
+  if (!key) return;
+  storeKey(key);
+  $("key-panel").hidden = true;
+  void refresh();
+});
+$("change-key").addEventListener("click", () => showKeyPanel());
+
+function cell(text: string, className = ""): HTMLTableCellElement {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function sparkCell(values: number[]): HTMLTableCellElement {
+  const td = document.createElement("td");
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "spark");
+  svg.setAttribute("width", "120");
+  svg.setAttribute("height", "24");
+  const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+  line.setAttribute("points", sparkPath(values, 120, 24));
+  line.setAttribute("fill", "none");
+  line.setAttribute("stroke", "#3b82f6");
+  line.setAttribute("stroke-width", "1.5");
+  svg.append(line);
+  td.append(svg);
+  return td;
+}
+
+function row(item: OverviewItem): HTMLTableRowElement {
+  const tr = document.createElement("tr");
+  const w = item.latest;
+  const label = item.series.kind === "events" ? item.series.name : `${item.series.name} ${JSON.stringify(item.series.labels)}`;
+  tr.append(
+    cell(label),
+    cell(item.score === null ? "not scored yet" : item.score.toFixed(2), `score ${scoreClass(item.score)}`),
+    cell(item.series.kind === "events" ? formatNumber(w?.count) : `value ${formatNumber(w?.mean)}`),
+    cell(item.series.kind === "events" ? formatPercent(w?.error_rate) : "–"),
+    cell(item.series.kind === "events" ? formatMs(w?.p99) : "–"),
+    sparkCell(item.spark),
+  );
+  return tr;
+}
+
+function emptyState(key: string): void {
+  const origin = window.location.origin;
+  $("state").innerHTML = "";
+  const p = document.createElement("p");
+  p.textContent = "No data yet. Send a first event and it appears here within seconds:";
+  const pre = document.createElement("pre");
+  pre.textContent = `curl -X POST ${origin}/api/v1/events -H "Authorization: Bearer ${key}" \\\n  -H "content-type: application/json" \\\n  -d '{"service":"payment-service","level":"ERROR","message":"Database connection timeout","metadata":{"latency_ms":5000,"error_code":"DB_TIMEOUT","endpoint":"/api/payments"}}'`;
+  $("state").append(p, pre);
+}
+
+function render(view: OverviewView, key: string): void {
+  $("change-key").hidden = false;
+  waiting = view.items.length === 0;
+  if (waiting) {
+    $("overview").hidden = true;
+    emptyState(key);
+    return;
+  }
+  $("state").textContent = "";
+  $("overview").hidden = false;
+  $("services").querySelector("tbody")!.replaceChildren(...view.items.map(row));
+  const list = $("incidents");
+  if (view.open_incidents.length === 0) {
+    const li = document.createElement("li");
+    li.textContent = "None open.";
+    list.replaceChildren(li);
+  } else {
+    list.replaceChildren(
+      ...view.open_incidents.map((i) => {
+        const li = document.createElement("li");
+        li.className = `sev-${i.severity}`;
+        li.textContent = `${i.severity}: ${i.title} (since ${new Date(i.started_at).toLocaleString()}, ${i.anomaly_count} anomalies)`;
+        return li;
+      }),
+    );
+  }
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+async function refresh(): Promise<void> {
+  clearTimeout(timer);
+  const key = storedKey();
+  if (!key) return showKeyPanel();
+  if ($("overview").hidden) $("state").textContent = "Loading…";
+  try {
+    render(await fetchOverview(key), key);
+  } catch (err) {
+    if (err instanceof ApiFailure && (err.status === 401 || err.status === 403)) {
+      storeKey(null);
+      return showKeyPanel(err.status === 401 ? "That key is unknown or revoked: check it and try again." : "That key cannot read: it needs the read scope.");
+    }
+    $("state").textContent = `Could not load the overview (${err instanceof Error ? err.message : String(err)}); retrying.`;
+  }
+  timer = setTimeout(() => void refresh(), waiting ? WAITING_REFRESH_MS : REFRESH_MS);
+}
+
+void refresh();

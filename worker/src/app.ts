@@ -8,6 +8,7 @@ import { prometheusRoute } from "./routes/prometheus";
 import { eventsRoute, metricsRoute } from "./routes/ingest";
 import { anomaliesRoutes, incidentsRoutes } from "./routes/incidents";
 import { detectRoute } from "./routes/detect";
+import { overviewRoute } from "./routes/overview";
 import { forecastsRoute, predictRoute } from "./routes/predict";
 import { recommendationsRoute, recommendRoute } from "./routes/recommend";
 import { seriesRoutes } from "./routes/series";
@@ -16,6 +17,7 @@ import type { AppEnv } from "./types";
 const api = new Hono<AppEnv>()
   .route("/events", eventsRoute)
   .route("/metrics", metricsRoute)
+  .route("/overview", overviewRoute)
   .route("/series", seriesRoutes)
   .route("/anomalies", anomaliesRoutes)
   .route("/incidents", incidentsRoutes)

@@ -12,34 +12,10 @@ import { type AnomalyRow, anomalies, type IncidentRow, incidents } from "../db/s
 import { ApiError } from "../errors";
 import { requireScope } from "../middleware/auth";
 import { queryOf } from "../middleware/validate";
+import type { AnomalyView, IncidentView } from "../api-types";
 import type { AppEnv } from "../types";
 
-/** An anomaly as the API returns it. */
-export interface AnomalyView {
-  id: string;
-  series_id: number;
-  service: string;
-  window_start: string;
-  score: number;
-  severity: string;
-  drivers: AnomalyDriver[];
-  count: number;
-  errors: number;
-  incident_id: string | null;
-}
 
-/** An incident as the API lists it. */
-export interface IncidentView {
-  id: string;
-  status: "open" | "resolved";
-  severity: string;
-  title: string;
-  services: string[];
-  started_at: string;
-  last_anomaly_at: string;
-  resolved_at: string | null;
-  anomaly_count: number;
-}
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -58,7 +34,7 @@ function anomalyView(r: AnomalyRow): AnomalyView {
   };
 }
 
-function incidentView(r: IncidentRow): IncidentView {
+export function incidentView(r: IncidentRow): IncidentView {
   return {
     id: r.id,
     status: r.status,

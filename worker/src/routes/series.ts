@@ -9,42 +9,16 @@ import { series, type SeriesRow, type WindowRow, windows } from "../db/schema";
 import { ApiError } from "../errors";
 import { requireScope } from "../middleware/auth";
 import { queryOf } from "../middleware/validate";
+import type { SeriesView, WindowView } from "../api-types";
 import type { AppEnv } from "../types";
 
 /** Window lengths by name. */
 export const RESOLUTIONS = { "1m": 60_000, "5m": 300_000, "1h": 3_600_000 } as const;
 export type Resolution = keyof typeof RESOLUTIONS;
 
-/** A series as the API returns it. */
-export interface SeriesView {
-  id: number;
-  kind: "events" | "metrics";
-  name: string;
-  labels: Record<string, string>;
-  created_at: string;
-  last_seen_at: string;
-}
 
-/** A window as the API returns it. */
-export interface WindowView {
-  start: string;
-  count: number;
-  errors: number;
-  error_rate: number | null;
-  sum: number;
-  mean: number | null;
-  stddev: number | null;
-  min: number | null;
-  max: number | null;
-  last: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  distinct_endpoints: number | null;
-  closed: boolean;
-}
 
-function seriesView(r: SeriesRow): SeriesView {
+export function seriesView(r: SeriesRow): SeriesView {
   return {
     id: r.id,
     kind: r.kind,
@@ -55,7 +29,7 @@ function seriesView(r: SeriesRow): SeriesView {
   };
 }
 
-function windowView(w: WindowRow): WindowView {
+export function windowView(w: WindowRow): WindowView {
   return {
     start: new Date(w.start).toISOString(),
     count: w.count,

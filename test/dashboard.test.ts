@@ -1,0 +1,90 @@
+// The dashboard in a real headless Chromium against a locally running Helios:
+// the key prompt, the empty state with the curl to send, the services with
+// their health once events arrive, and a wrong key. Screenshots go to
+// test/artifacts/ (ignored by git).
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./support/browser";
+import { type LocalHelios, startLocalHelios } from "./support/local-helios";
+
+const artifacts = join(import.meta.dirname, "artifacts");
+let helios: LocalHelios;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  [helios, browser] = await Promise.all([startLocalHelios({ tenant: "dash" }), launchChromium()]);
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await helios?.stop();
+});
+
+async function send(events: unknown[]): Promise<void> {
+  const res = await fetch(`${helios.url}/api/v1/events`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${helios.key}`, "content-type": "application/json" },
+    body: JSON.stringify(events),
+  });
+  expect(res.status).toBe(202);
+}
+
+describe("dashboard", () => {
+  it("asks for the key, shows how to send the first event, then the services with their health", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(helios.url);
+    await page.waitForSelector("#key-panel:not([hidden])");
+    await page.fill("#key-input", helios.key);
+    await page.click("#key-form button");
+
+    // No data yet: the curl to send, with this key and this server's address.
+    await page.waitForSelector("#state pre");
+    const curl = await page.textContent("#state pre");
+    expect(curl).toContain(`${helios.url}/api/v1/events`);
+    expect(curl).toContain(helios.key);
+    await page.screenshot({ path: join(artifacts, "dashboard-empty.png"), fullPage: true });
+
+    // All within one minute, so the latest window holds them all.
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    await send([
+      ...Array.from({ length: 40 }, (_, i) => ({ service: "checkout", latency_ms: 100 + i, timestamp: minute + i * 1000, status: i % 10 === 0 ? 500 : 200 })),
+      ...Array.from({ length: 10 }, (_, i) => ({ service: "search", latency_ms: 20 + i, timestamp: minute + i * 1000 })),
+    ]);
+    // The queue consumer merges the batch; the page refreshes on reload.
+    let names: string[] = [];
+    for (let i = 0; i < 40 && names.length < 2; i++) {
+      await page.reload();
+      await page.waitForSelector("#overview:not([hidden]), #state pre");
+      names = await page.$$eval("#services tbody tr td:first-child", (tds) => tds.map((td) => td.textContent ?? ""));
+      if (names.length < 2) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(names.sort()).toEqual(["checkout", "search"]);
+    const checkout = await page.$$eval("#services tbody tr", (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")).find((cells) => cells[0] === "checkout"),
+    );
+    // 40 requests, every 10th a 500: 4 errors = 10%; sparkline drawn
+    expect(checkout?.slice(2, 4)).toEqual(["40", "10%"]);
+    expect(await page.$$eval("#services svg.spark polyline", (ls) => ls.length)).toBe(2);
+    expect(await page.textContent("#incidents")).toContain("None open.");
+    await page.screenshot({ path: join(artifacts, "dashboard-overview.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("says so when the key is wrong", async () => {
+    const page = await browser.newPage();
+    await page.goto(helios.url);
+    await page.waitForSelector("#key-panel:not([hidden])");
+    await page.fill("#key-input", "hel_not_a_real_key");
+    await page.click("#key-form button");
+    await page.waitForSelector("#key-error:not(:empty)");
+    expect(await page.textContent("#key-error")).toContain("unknown or revoked");
+    await page.screenshot({ path: join(artifacts, "dashboard-wrong-key.png"), fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,80 @@
+// Shapes of the API's JSON responses, declared once: the routes build them
+// and the dashboard reads them. Pure types, so any host can import them.
+import type { AnomalyDriver } from "./alerts/types";
+
+export type { AnomalyDriver, Severity } from "./alerts/types";
+export type { IncidentReport } from "./alerts/report";
+
+/** A series as the API returns it. */
+export interface SeriesView {
+  id: number;
+  kind: "events" | "metrics";
+  name: string;
+  labels: Record<string, string>;
+  created_at: string;
+  last_seen_at: string;
+}
+
+/** A window as the API returns it. */
+export interface WindowView {
+  start: string;
+  count: number;
+  errors: number;
+  error_rate: number | null;
+  sum: number;
+  mean: number | null;
+  stddev: number | null;
+  min: number | null;
+  max: number | null;
+  last: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  distinct_endpoints: number | null;
+  closed: boolean;
+}
+
+/** An anomaly as the API returns it. */
+export interface AnomalyView {
+  id: string;
+  series_id: number;
+  service: string;
+  window_start: string;
+  score: number;
+  severity: string;
+  drivers: AnomalyDriver[];
+  count: number;
+  errors: number;
+  incident_id: string | null;
+}
+
+/** An incident as the API lists it. */
+export interface IncidentView {
+  id: string;
+  status: "open" | "resolved";
+  severity: string;
+  title: string;
+  services: string[];
+  started_at: string;
+  last_anomaly_at: string;
+  resolved_at: string | null;
+  anomaly_count: number;
+}
+
+/** One service or metric on the overview: its latest closed or open window and current score. */
+export interface OverviewItem {
+  series: SeriesView;
+  /** The latest 1-minute window, if any in the last hour. */
+  latest: WindowView | null;
+  /** Combined anomaly score of the latest scored window (null before the first is scored). */
+  score: number | null;
+  /** Request (or sample) counts of the last 60 minutes, oldest first, one per minute (0 where none). */
+  spark: number[];
+}
+
+/** GET /api/v1/overview. */
+export interface OverviewView {
+  generated_at: string;
+  items: OverviewItem[];
+  open_incidents: IncidentView[];
+}
