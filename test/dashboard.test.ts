@@ -72,6 +72,16 @@ describe("dashboard", () => {
     expect(await page.$$eval("#services svg.spark polyline", (ls) => ls.length)).toBe(2);
     expect(await page.textContent("#incidents")).toContain("None open.");
     await page.screenshot({ path: join(artifacts, "dashboard-overview.png"), fullPage: true });
+
+    // The explorer: a service's charts (uPlot canvases) and its anomaly legend.
+    await page.click("#services a:text('checkout')");
+    await page.waitForSelector("#explorer:not([hidden]) .chart canvas");
+    expect(await page.$$eval("#explorer .chart canvas", (cs) => cs.length)).toBeGreaterThanOrEqual(2);
+    expect(await page.textContent("#explorer h2")).toBe("checkout");
+    expect(await page.textContent("#anomaly-legend")).toContain("None in the last 6 hours");
+    await page.screenshot({ path: join(artifacts, "dashboard-explorer.png"), fullPage: true });
+    await page.click("#explorer a[href='#/']");
+    await page.waitForSelector("#overview:not([hidden])");
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,6 +1,6 @@
 // The dashboard's API client: same origin as the Worker, the key from this
 // browser's storage, and the response types declared once in the Worker.
-import type { OverviewView } from "../../worker/src/api-types";
+import type { AnomalyView, OverviewView, SeriesView, WindowView } from "../../worker/src/api-types";
 
 const KEY = "helios.apiKey";
 
@@ -38,4 +38,29 @@ async function get<T>(path: string, key: string): Promise<T> {
 /** GET /api/v1/overview. */
 export function fetchOverview(key: string): Promise<OverviewView> {
   return get<OverviewView>("/api/v1/overview", key);
+}
+
+/** GET /api/v1/series/:id/windows over the last `hours` at 1-minute resolution. */
+export function fetchWindows(key: string, seriesId: number, hours: number): Promise<{ series: SeriesView; windows: WindowView[] }> {
+  const from = Date.now() - hours * 3_600_000;
+  return get(`/api/v1/series/${seriesId}/windows?from=${from}&resolution=1m&limit=10000`, key);
+}
+
+/** GET /api/v1/anomalies of one service over the last `hours`. */
+export function fetchAnomalies(key: string, service: string, hours: number): Promise<{ anomalies: AnomalyView[] }> {
+  const from = Date.now() - hours * 3_600_000;
+  return get(`/api/v1/anomalies?service=${encodeURIComponent(service)}&from=${from}&limit=1000`, key);
+}
+
+/** A stored forecast point. */
+export interface ForecastPoint {
+  timestamp: string;
+  p10: number;
+  p50: number;
+  p90: number;
+}
+
+/** GET /api/v1/forecasts of one series (empty until the 15-minute cron has run). */
+export function fetchForecast(key: string, seriesId: number): Promise<{ forecasts: { series_id: number; field: string; forecast: ForecastPoint[] }[] }> {
+  return get(`/api/v1/forecasts?series_id=${seriesId}`, key);
 }

@@ -6,6 +6,7 @@ import type { OverviewItem, OverviewView } from "../../worker/src/api-types";
 import { ApiFailure, fetchOverview, storedKey, storeKey } from "./api";
 import type { EngineWorker } from "./engine.worker";
 import { formatMs, formatNumber, formatPercent, scoreClass, sparkPath } from "./format";
+import { renderExplorer } from "./views/explorer";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /** How often the overview refreshes; faster while waiting for the first data. */
@@ -73,8 +74,10 @@ function row(item: OverviewItem): HTMLTableRowElement {
   const tr = document.createElement("tr");
   const w = item.latest;
   const label = item.series.kind === "events" ? item.series.name : `${item.series.name} ${JSON.stringify(item.series.labels)}`;
+  const name = document.createElement("td");
+  name.append(Object.assign(document.createElement("a"), { href: `#/series/${item.series.id}`, textContent: label }));
   tr.append(
-    cell(label),
+    name,
     cell(item.score === null ? "not scored yet" : item.score.toFixed(2), `score ${scoreClass(item.score)}`),
     cell(item.series.kind === "events" ? formatNumber(w?.count) : `value ${formatNumber(w?.mean)}`),
     cell(item.series.kind === "events" ? formatPercent(w?.error_rate) : "–"),
@@ -122,11 +125,32 @@ function render(view: OverviewView, key: string): void {
   }
 }
 
+/** The series id of a "#/series/<id>" location, if that is where we are. */
+function explorerId(): number | undefined {
+  const m = /^#\/series\/(\d+)$/.exec(window.location.hash);
+  return m ? Number(m[1]) : undefined;
+}
+
+window.addEventListener("hashchange", () => void refresh());
+
 let timer: ReturnType<typeof setTimeout> | undefined;
 async function refresh(): Promise<void> {
   clearTimeout(timer);
   const key = storedKey();
   if (!key) return showKeyPanel();
+  const id = explorerId();
+  $("explorer").hidden = id === undefined;
+  if (id !== undefined) {
+    $("overview").hidden = true;
+    $("state").textContent = "";
+    $("change-key").hidden = false;
+    try {
+      await renderExplorer($("explorer"), key, id);
+    } catch (err) {
+      $("explorer").textContent = `Could not load this series (${err instanceof Error ? err.message : String(err)}).`;
+    }
+    return;
+  }
   if ($("overview").hidden) $("state").textContent = "Loading…";
   try {
     render(await fetchOverview(key), key);
