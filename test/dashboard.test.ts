@@ -6,7 +6,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReport } from "../worker/src/alerts/report";
+import type { Anomaly } from "../worker/src/alerts/types";
 import { launchChromium } from "./support/browser";
+import { execFileSync } from "node:child_process";
 import { type LocalHelios, startLocalHelios } from "./support/local-helios";
 
 const artifacts = join(import.meta.dirname, "artifacts");
@@ -95,6 +98,46 @@ describe("dashboard", () => {
     await page.waitForSelector("#key-error:not(:empty)");
     expect(await page.textContent("#key-error")).toContain("unknown or revoked");
     await page.screenshot({ path: join(artifacts, "dashboard-wrong-key.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("shows an open incident and its report: what is abnormal, the likely cause, the actions and the timeline", async () => {
+    // An incident as the alerts consumer stores it (the pipeline that makes it is tested in workerd).
+    const t = Date.now() - 10 * 60_000;
+    const anomaly: Anomaly = {
+      id: "1:60000:ui",
+      tenant: helios.tenant,
+      series_id: 1,
+      service: "checkout",
+      window_start: t,
+      score: 0.97,
+      severity: "high",
+      drivers: [{ feature: "latency_p99", value: 840, expected_low: 120, expected_high: 180, contribution: 1 }],
+      count: 1200,
+      errors: 96,
+    };
+    const report = buildReport({ id: "inc_ui", tenant: helios.tenant, severity: "high" }, [anomaly], [], t + 60_000);
+    const q = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    const sql = [
+      `INSERT INTO anomalies (id, tenant, series_id, service, window_start, score, severity, drivers, count, errors, incident_id, created_at) VALUES (${q(anomaly.id)}, ${q(helios.tenant)}, 1, 'checkout', ${t}, 0.97, 'high', ${q(JSON.stringify(anomaly.drivers))}, 1200, 96, 'inc_ui', ${t})`,
+      `INSERT INTO incidents (id, tenant, status, severity, title, services, started_at, last_anomaly_at, anomaly_count, report, report_key, updated_at) VALUES ('inc_ui', ${q(helios.tenant)}, 'open', 'high', ${q(report.title)}, '["checkout"]', ${t}, ${t}, 1, ${q(JSON.stringify(report))}, 'reports/x.json', ${t})`,
+    ].join("; ");
+    execFileSync(join(import.meta.dirname, "..", "node_modules", ".bin", "wrangler"), ["d1", "execute", "DB", "--local", "--persist-to", helios.stateDir, "--command", sql], { stdio: "pipe" });
+
+    const page = await browser.newPage();
+    await page.goto(helios.url);
+    await page.fill("#key-input", helios.key);
+    await page.click("#key-form button");
+    await page.waitForSelector("#incidents a");
+    expect(await page.textContent("#incidents")).toContain("high: checkout: p99 latency 840 ms, expected 120 ms-180 ms");
+    await page.click("#incidents a");
+    await page.waitForSelector("#explorer .report-summary");
+    const text = (await page.textContent("#explorer")) ?? "";
+    expect(text).toContain("4.7x the expected maximum");
+    expect(text).toContain("Likely cause");
+    expect(text).toContain("Recommended actions");
+    expect(await page.textContent("#incident-timeline")).toContain("checkout (score 0.97): p99 latency 840 ms, expected 120 ms-180 ms");
+    await page.screenshot({ path: join(artifacts, "dashboard-incident.png"), fullPage: true });
     await page.close();
   });
 });

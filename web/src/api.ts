@@ -1,6 +1,6 @@
 // The dashboard's API client: same origin as the Worker, the key from this
 // browser's storage, and the response types declared once in the Worker.
-import type { AnomalyView, OverviewView, SeriesView, WindowView } from "../../worker/src/api-types";
+import type { AnomalyView, IncidentReport, IncidentView, OverviewView, SeriesView, WindowView } from "../../worker/src/api-types";
 
 const KEY = "helios.apiKey";
 
@@ -63,4 +63,9 @@ export interface ForecastPoint {
 /** GET /api/v1/forecasts of one series (empty until the 15-minute cron has run). */
 export function fetchForecast(key: string, seriesId: number): Promise<{ forecasts: { series_id: number; field: string; forecast: ForecastPoint[] }[] }> {
   return get(`/api/v1/forecasts?series_id=${seriesId}`, key);
+}
+
+/** GET /api/v1/incidents/:id with its report and anomalies. */
+export function fetchIncident(key: string, id: string): Promise<{ incident: IncidentView; report: IncidentReport; anomalies: AnomalyView[] }> {
+  return get(`/api/v1/incidents/${encodeURIComponent(id)}`, key);
 }

@@ -7,6 +7,7 @@ import { ApiFailure, fetchOverview, storedKey, storeKey } from "./api";
 import type { EngineWorker } from "./engine.worker";
 import { formatMs, formatNumber, formatPercent, scoreClass, sparkPath } from "./format";
 import { renderExplorer } from "./views/explorer";
+import { renderIncident } from "./views/incident";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /** How often the overview refreshes; faster while waiting for the first data. */
@@ -118,17 +119,22 @@ function render(view: OverviewView, key: string): void {
       ...view.open_incidents.map((i) => {
         const li = document.createElement("li");
         li.className = `sev-${i.severity}`;
-        li.textContent = `${i.severity}: ${i.title} (since ${new Date(i.started_at).toLocaleString()}, ${i.anomaly_count} anomalies)`;
+        li.append(
+          Object.assign(document.createElement("a"), { href: `#/incidents/${i.id}`, textContent: `${i.severity}: ${i.title}` }),
+          ` (since ${new Date(i.started_at).toLocaleString()}, ${i.anomaly_count} anomalies)`,
+        );
         return li;
       }),
     );
   }
 }
 
-/** The series id of a "#/series/<id>" location, if that is where we are. */
-function explorerId(): number | undefined {
-  const m = /^#\/series\/(\d+)$/.exec(window.location.hash);
-  return m ? Number(m[1]) : undefined;
+/** Where the location hash points: a series, an incident, or the overview. */
+function route(): { series?: number; incident?: string } {
+  const s = /^#\/series\/(\d+)$/.exec(window.location.hash);
+  if (s) return { series: Number(s[1]) };
+  const i = /^#\/incidents\/([\w-]+)$/.exec(window.location.hash);
+  return i ? { incident: i[1] } : {};
 }
 
 window.addEventListener("hashchange", () => void refresh());
@@ -138,16 +144,18 @@ async function refresh(): Promise<void> {
   clearTimeout(timer);
   const key = storedKey();
   if (!key) return showKeyPanel();
-  const id = explorerId();
-  $("explorer").hidden = id === undefined;
-  if (id !== undefined) {
+  const r = route();
+  const detail = r.series !== undefined || r.incident !== undefined;
+  $("explorer").hidden = !detail;
+  if (detail) {
     $("overview").hidden = true;
     $("state").textContent = "";
     $("change-key").hidden = false;
     try {
-      await renderExplorer($("explorer"), key, id);
+      if (r.series !== undefined) await renderExplorer($("explorer"), key, r.series);
+      else await renderIncident($("explorer"), key, r.incident!);
     } catch (err) {
-      $("explorer").textContent = `Could not load this series (${err instanceof Error ? err.message : String(err)}).`;
+      $("explorer").textContent = `Could not load this page (${err instanceof Error ? err.message : String(err)}).`;
     }
     return;
   }
