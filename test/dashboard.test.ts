@@ -140,4 +140,25 @@ describe("dashboard", () => {
     await page.screenshot({ path: join(artifacts, "dashboard-incident.png"), fullPage: true });
     await page.close();
   });
+
+  it("lists recommendations per workload with the replicas, why, confidence and savings", async () => {
+    const res = await fetch(`${helios.url}/api/v1/recommend`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${helios.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ workload: "batch-worker", replicas: 4, cpu_utilization: 0.9, target_utilization: 0.6, cpu_request: "1", memory_request: "1Gi" }),
+    });
+    expect(res.status).toBe(200);
+    const page = await browser.newPage();
+    await page.goto(`${helios.url}/#/recommendations`);
+    await page.fill("#key-input", helios.key);
+    await page.click("#key-form button");
+    await page.waitForSelector("#recommendations tbody tr");
+    const cells = await page.$$eval("#recommendations tbody tr td", (tds) => tds.map((td) => td.textContent ?? ""));
+    // ceil(4 * 0.9 * 1.1 headroom / 0.6) = 7 replicas; more replicas cost more: negative savings
+    expect(cells.slice(0, 2)).toEqual(["batch-worker", "4 → 7"]);
+    expect(cells[4]).toMatch(/^−\$/);
+    expect(cells[6]).toContain("CPU utilisation");
+    await page.screenshot({ path: join(artifacts, "dashboard-recommendations.png"), fullPage: true });
+    await page.close();
+  });
 });

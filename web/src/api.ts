@@ -1,6 +1,6 @@
 // The dashboard's API client: same origin as the Worker, the key from this
 // browser's storage, and the response types declared once in the Worker.
-import type { AnomalyView, IncidentReport, IncidentView, OverviewView, SeriesView, WindowView } from "../../worker/src/api-types";
+import type { AnomalyView, IncidentReport, IncidentView, OverviewView, Recommendation, SeriesView, WindowView } from "../../worker/src/api-types";
 
 const KEY = "helios.apiKey";
 
@@ -68,4 +68,9 @@ export function fetchForecast(key: string, seriesId: number): Promise<{ forecast
 /** GET /api/v1/incidents/:id with its report and anomalies. */
 export function fetchIncident(key: string, id: string): Promise<{ incident: IncidentView; report: IncidentReport; anomalies: AnomalyView[] }> {
   return get(`/api/v1/incidents/${encodeURIComponent(id)}`, key);
+}
+
+/** GET /api/v1/recommendations: the latest recommendation of every workload. */
+export function fetchRecommendations(key: string): Promise<{ recommendations: Recommendation[] }> {
+  return get("/api/v1/recommendations", key);
 }

@@ -8,6 +8,7 @@ import type { EngineWorker } from "./engine.worker";
 import { formatMs, formatNumber, formatPercent, scoreClass, sparkPath } from "./format";
 import { renderExplorer } from "./views/explorer";
 import { renderIncident } from "./views/incident";
+import { renderRecommendations } from "./views/recommendations";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /** How often the overview refreshes; faster while waiting for the first data. */
@@ -130,7 +131,8 @@ function render(view: OverviewView, key: string): void {
 }
 
 /** Where the location hash points: a series, an incident, or the overview. */
-function route(): { series?: number; incident?: string } {
+function route(): { series?: number; incident?: string; recommendations?: true } {
+  if (window.location.hash === "#/recommendations") return { recommendations: true };
   const s = /^#\/series\/(\d+)$/.exec(window.location.hash);
   if (s) return { series: Number(s[1]) };
   const i = /^#\/incidents\/([\w-]+)$/.exec(window.location.hash);
@@ -145,7 +147,7 @@ async function refresh(): Promise<void> {
   const key = storedKey();
   if (!key) return showKeyPanel();
   const r = route();
-  const detail = r.series !== undefined || r.incident !== undefined;
+  const detail = r.series !== undefined || r.incident !== undefined || r.recommendations === true;
   $("explorer").hidden = !detail;
   if (detail) {
     $("overview").hidden = true;
@@ -153,7 +155,8 @@ async function refresh(): Promise<void> {
     $("change-key").hidden = false;
     try {
       if (r.series !== undefined) await renderExplorer($("explorer"), key, r.series);
-      else await renderIncident($("explorer"), key, r.incident!);
+      else if (r.incident !== undefined) await renderIncident($("explorer"), key, r.incident);
+      else await renderRecommendations($("explorer"), key);
     } catch (err) {
       $("explorer").textContent = `Could not load this page (${err instanceof Error ? err.message : String(err)}).`;
     }

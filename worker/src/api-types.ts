@@ -1,5 +1,6 @@
 // Shapes of the API's JSON responses, declared once: the routes build them
 // and the dashboard reads them. Pure types, so any host can import them.
+import type { Savings } from "../../engine/src/index";
 import type { AnomalyDriver } from "./alerts/types";
 
 export type { AnomalyDriver, Severity } from "./alerts/types";
@@ -78,3 +79,25 @@ export interface OverviewView {
   items: OverviewItem[];
   open_incidents: IncidentView[];
 }
+
+/** What /recommend answers and the cron stores. */
+export interface Recommendation {
+  workload: string;
+  computed_at: string;
+  replicas: {
+    current: number;
+    /** Replicas the forecast load needs over the horizon. */
+    recommended: number;
+    /** What an HPA-like controller would run along the horizon from the current count. */
+    peak: number;
+    mean: number;
+    path: { timestamp: string; replicas: number }[];
+    reason: string;
+  };
+  resources: { cpu?: { request: number; percentile: number }; memory?: { request_bytes: number; percentile_bytes: number } } | null;
+  savings: (Savings & { prices: { vcpu_hour: number; gib_hour: number } }) | null;
+  /** 0..1: how much history and how narrow a forecast stand behind the numbers. */
+  confidence: number;
+  notes: string[];
+}
+

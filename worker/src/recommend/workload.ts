@@ -3,7 +3,8 @@
 // history (VPA-style), and what the change saves at given prices. The numbers
 // come from the engine; this file gathers history and explains the result.
 import { z } from "zod";
-import type { Engine, ReplicaPlan, ResourcesResult, Savings } from "../../../engine/src/index";
+import type { Engine, ReplicaPlan, ResourcesResult } from "../../../engine/src/index";
+import type { Recommendation } from "../api-types";
 import { findSeries, readHistory } from "../db/history";
 
 const MINUTE_MS = 60_000;
@@ -45,30 +46,10 @@ export const workloadSpec = z
   .refine((w) => w.min_replicas <= w.max_replicas, { message: "min_replicas must not exceed max_replicas", path: ["min_replicas"] });
 
 export type WorkloadSpec = z.output<typeof workloadSpec>;
+export type { Recommendation } from "../api-types";
 
 /** On-demand list prices of a general-purpose cloud VM, per vCPU-hour and GiB-hour; override with "prices". */
 export const DEFAULT_PRICES = { vcpu_hour: 0.0316, gib_hour: 0.0042 };
-
-/** What /recommend answers and the cron stores. */
-export interface Recommendation {
-  workload: string;
-  computed_at: string;
-  replicas: {
-    current: number;
-    /** Replicas the forecast load needs over the horizon. */
-    recommended: number;
-    /** What an HPA-like controller would run along the horizon from the current count. */
-    peak: number;
-    mean: number;
-    path: { timestamp: string; replicas: number }[];
-    reason: string;
-  };
-  resources: { cpu?: { request: number; percentile: number }; memory?: { request_bytes: number; percentile_bytes: number } } | null;
-  savings: (Savings & { prices: { vcpu_hour: number; gib_hour: number } }) | null;
-  /** 0..1: how much history and how narrow a forecast stand behind the numbers. */
-  confidence: number;
-  notes: string[];
-}
 
 /** Computes a workload's recommendation from its stored history. */
 export async function recommendWorkload(db: D1Database, engine: Engine, tenant: string, spec: WorkloadSpec, now = Date.now()): Promise<Recommendation> {
