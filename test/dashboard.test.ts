@@ -161,4 +161,41 @@ describe("dashboard", () => {
     await page.screenshot({ path: join(artifacts, "dashboard-recommendations.png"), fullPage: true });
     await page.close();
   });
+
+  it("what-if: moving the growth slider recomputes the forecast and raises the recommended replicas", async () => {
+    // Two hours of an "orders" service: 20 requests a minute.
+    const now = Math.floor(Date.now() / 60_000) * 60_000;
+    const events = [];
+    for (let m = 120; m >= 1; m--) for (let k = 0; k < 20; k++) events.push({ service: "orders", latency_ms: 50 + k, timestamp: now - m * 60_000 + k * 2000 });
+    await send(events);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(helios.url);
+    await page.fill("#key-input", helios.key);
+    await page.click("#key-form button");
+    // The queue consumer merges the batch within a second or two: reload until it shows.
+    for (let i = 0; i < 40 && !(await page.$("#services a:text('orders')")); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await page.reload();
+      await page.waitForSelector("#overview:not([hidden]), #state pre");
+    }
+    await page.click("#services a:text('orders')");
+    await page.click("#explorer a.what-if-link");
+    await page.waitForSelector("#what-if-summary[data-peak]");
+    const before = Number(await page.getAttribute("#what-if-summary", "data-peak"));
+    expect(await page.$$eval("#explorer .chart canvas", (cs) => cs.length)).toBeGreaterThanOrEqual(2);
+    // +200% traffic: the same capacity needs about three times the replicas.
+    await page.$eval("input[name=growthPercent]", (el) => {
+      const input = el as HTMLInputElement;
+      input.value = "200";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.waitForFunction((b) => Number(document.querySelector("#what-if-summary")?.getAttribute("data-peak")) > b, before);
+    const after = Number(await page.getAttribute("#what-if-summary", "data-peak"));
+    expect(after).toBeGreaterThan(before);
+    await page.screenshot({ path: join(artifacts, "dashboard-what-if.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

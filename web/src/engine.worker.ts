@@ -2,15 +2,35 @@
 // recomputation never blocks the page.
 import * as Comlink from "comlink";
 import wasmUrl from "../../engine/build/release.wasm?url";
-import { createEngine } from "../../engine/src/index";
+import { createEngine, type Forecast } from "../../engine/src/index";
+import { whatIf, type WhatIfParams, type WhatIfResult } from "./what-if";
 
 const engine = createEngine(fetch(wasmUrl));
+
+/** The fitted base forecast of the series the page chose. */
+let base: { forecast: Forecast; stepMs: number; method: string; season: number } | undefined;
 
 /** What the page can call in the worker. */
 const api = {
   /** The version computed by the engine loaded in this browser. */
   async version(): Promise<string> {
     return (await engine).version;
+  },
+
+  /** Fits the engine's forecaster to a history once; what-if scenarios then reuse it. */
+  async setSeries(values: Float64Array, stepMs: number, horizon: number): Promise<{ method: string; season: number; fitMs: number }> {
+    const e = await engine;
+    const t0 = performance.now();
+    const f = e.forecast.predict(values, horizon, { stepMs });
+    base = { forecast: f, stepMs, method: f.model.method, season: f.model.season };
+    return { method: f.model.method, season: f.model.season, fitMs: performance.now() - t0 };
+  },
+
+  /** Recomputes the forecast, replicas and cost for a scenario (what moving a slider calls). */
+  async whatIf(params: WhatIfParams): Promise<WhatIfResult> {
+    if (!base) throw new Error("choose a series first");
+    const r = whatIf(await engine, base.forecast, base.stepMs, params);
+    return Comlink.transfer(r, [r.p10.buffer, r.p50.buffer, r.p90.buffer, r.replicas.buffer]);
   },
 };
 

@@ -1,14 +1,14 @@
 // Dashboard entry: the API key, the overview of services and metrics with
 // their health, and the open incidents. The engine runs in a Web Worker for
 // what-if and offline analysis.
-import * as Comlink from "comlink";
 import type { OverviewItem, OverviewView } from "../../worker/src/api-types";
 import { ApiFailure, fetchOverview, storedKey, storeKey } from "./api";
-import type { EngineWorker } from "./engine.worker";
+import { engineWorker as worker } from "./engine-client";
 import { formatMs, formatNumber, formatPercent, scoreClass, sparkPath } from "./format";
 import { renderExplorer } from "./views/explorer";
 import { renderIncident } from "./views/incident";
 import { renderRecommendations } from "./views/recommendations";
+import { renderWhatIf } from "./views/what-if";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /** How often the overview refreshes; faster while waiting for the first data. */
@@ -16,7 +16,6 @@ const REFRESH_MS = 15_000;
 const WAITING_REFRESH_MS = 3_000;
 let waiting = false;
 
-const worker = Comlink.wrap<EngineWorker>(new Worker(new URL("./engine.worker.ts", import.meta.url), { type: "module" }));
 worker
   .version()
   .then((v) => ($("browser-engine").textContent = `engine ${v} in this browser`))
@@ -131,8 +130,10 @@ function render(view: OverviewView, key: string): void {
 }
 
 /** Where the location hash points: a series, an incident, or the overview. */
-function route(): { series?: number; incident?: string; recommendations?: true } {
+function route(): { series?: number; incident?: string; recommendations?: true; whatIf?: number } {
   if (window.location.hash === "#/recommendations") return { recommendations: true };
+  const w = /^#\/what-if\/(\d+)$/.exec(window.location.hash);
+  if (w) return { whatIf: Number(w[1]) };
   const s = /^#\/series\/(\d+)$/.exec(window.location.hash);
   if (s) return { series: Number(s[1]) };
   const i = /^#\/incidents\/([\w-]+)$/.exec(window.location.hash);
@@ -147,7 +148,7 @@ async function refresh(): Promise<void> {
   const key = storedKey();
   if (!key) return showKeyPanel();
   const r = route();
-  const detail = r.series !== undefined || r.incident !== undefined || r.recommendations === true;
+  const detail = r.series !== undefined || r.incident !== undefined || r.recommendations === true || r.whatIf !== undefined;
   $("explorer").hidden = !detail;
   if (detail) {
     $("overview").hidden = true;
@@ -156,6 +157,7 @@ async function refresh(): Promise<void> {
     try {
       if (r.series !== undefined) await renderExplorer($("explorer"), key, r.series);
       else if (r.incident !== undefined) await renderIncident($("explorer"), key, r.incident);
+      else if (r.whatIf !== undefined) await renderWhatIf($("explorer"), key, r.whatIf);
       else await renderRecommendations($("explorer"), key);
     } catch (err) {
       $("explorer").textContent = `Could not load this page (${err instanceof Error ? err.message : String(err)}).`;

@@ -25,7 +25,7 @@ export function timeChart(el: HTMLElement, title: string, xsMs: number[], lines:
     height: 240,
     // A fixed x range: with one window, uPlot would otherwise stretch it over years.
     scales: { x: { time: true, range: [rangeMs[0] / 1000, rangeMs[1] / 1000] } },
-    axes: [{}, { label: lines.find((l) => !l.right)?.label ?? "" }, ...(lines.some((l) => l.right) ? [{ side: 1, scale: "right", grid: { show: false } }] : [])],
+    axes: [{}, { label: lines.find((l) => !l.right && !l.dash)?.label ?? lines[0]?.label ?? "" }, ...(lines.some((l) => l.right) ? [{ side: 1, scale: "right", grid: { show: false } }] : [])],
     series: [
       {},
       ...lines.map((l) => ({

@@ -19,6 +19,7 @@ export async function renderExplorer(root: HTMLElement, key: string, id: number)
   const forecast: ForecastPoint[] = forecasts[0]?.forecast ?? [];
 
   const back = Object.assign(document.createElement("a"), { href: "#/", textContent: "← all services" });
+  const whatIfLink = Object.assign(document.createElement("a"), { href: `#/what-if/${id}`, textContent: "What if…", className: "what-if-link" });
   const h2 = Object.assign(document.createElement("h2"), { textContent: series.kind === "events" ? series.name : `${series.name} ${JSON.stringify(series.labels)}` });
   const main = document.createElement("div");
   main.className = "chart";
@@ -26,7 +27,7 @@ export async function renderExplorer(root: HTMLElement, key: string, id: number)
   second.className = "chart";
   const legend = document.createElement("ul");
   legend.id = "anomaly-legend";
-  root.replaceChildren(back, h2, main, second, Object.assign(document.createElement("h3"), { textContent: "Anomalies" }), legend);
+  root.replaceChildren(back, " · ", whatIfLink, h2, main, second, Object.assign(document.createElement("h3"), { textContent: "Anomalies" }), legend);
 
   if (windows.length === 0) {
     main.textContent = `No windows in the last ${HOURS} hours.`;
