@@ -2,7 +2,8 @@
 // the key prompt, the empty state with the curl to send, the services with
 // their health once events arrive, and a wrong key. Screenshots go to
 // test/artifacts/ (ignored by git).
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -196,6 +197,37 @@ describe("dashboard", () => {
     expect(after).toBeGreaterThan(before);
     await page.screenshot({ path: join(artifacts, "dashboard-what-if.png"), fullPage: true });
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("analyses a dropped CSV entirely in the browser, with the network blocked", async () => {
+    // 5,000 five-minute points of a daily cycle with one spike at row 4,000.
+    const t0 = Date.UTC(2026, 0, 1);
+    const lines = ["timestamp,value"];
+    for (let i = 0; i < 5000; i++) {
+      const x = (i % 288) / 288;
+      lines.push(`${new Date(t0 + i * 300_000).toISOString()},${(50 + 40 * x * (1 - x) + (i % 5) * 0.2 + (i === 4000 ? 90 : 0)).toFixed(3)}`);
+    }
+    const file = join(mkdtempSync(join(tmpdir(), "helios-offline-")), "cpu.csv");
+    writeFileSync(file, lines.join("\n"));
+
+    const page = await browser.newPage();
+    await page.goto(`${helios.url}/#/offline`);
+    await page.waitForFunction(() => document.getElementById("browser-engine")?.textContent?.includes("in this browser"));
+    // From here on nothing may leave the page.
+    const attempted: string[] = [];
+    await page.route("**/*", (route) => {
+      attempted.push(route.request().url());
+      return route.abort();
+    });
+    await page.setInputFiles("#csv-file", file);
+    await page.waitForFunction(() => /analysed/.test(document.getElementById("csv-status")?.textContent ?? ""), null, { timeout: 60_000 });
+    expect(await page.textContent("#csv-status")).toContain("5000 rows");
+    const first = await page.textContent("#csv-anomalies li");
+    expect(first).toContain(new Date(t0 + 4000 * 300_000).toISOString());
+    expect(await page.$$eval("#explorer .chart canvas", (cs) => cs.length)).toBeGreaterThanOrEqual(1);
+    expect(attempted).toEqual([]);
+    await page.screenshot({ path: join(artifacts, "dashboard-offline.png"), fullPage: true });
     await page.close();
   });
 });

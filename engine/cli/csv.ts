@@ -4,6 +4,9 @@
 // its line number.
 import { createReadStream, existsSync, statSync } from "node:fs";
 import Papa from "papaparse";
+import { parseTimestamp } from "./timestamp";
+
+export { parseTimestamp } from "./timestamp";
 
 /** A failure the CLI reports to the user with exit code 2 (bad usage or input). */
 export class CliError extends Error {
@@ -33,23 +36,6 @@ export interface CsvBatch {
 
 /** Rows per batch handed to `onBatch`. */
 export const CSV_BATCH_ROWS = 4096;
-
-/**
- * Parses a timestamp cell: ISO 8601 or "YYYY-MM-DD HH:MM:SS[.ffffff]" (taken as UTC when it has
- * no zone), or a number (epoch seconds below 1e11, epoch milliseconds above).
- */
-export function parseTimestamp(cell: string): number {
-  const s = cell.trim();
-  if (/^-?\d+(\.\d+)?$/.test(s)) {
-    const n = Number(s);
-    return Math.abs(n) < 1e11 ? n * 1000 : n;
-  }
-  let iso = s.replace(" ", "T");
-  if (!/(Z|[+-]\d\d:?\d\d)$/i.test(iso)) iso += "Z";
-  // Date.parse accepts milliseconds only: cut longer fractions (NAB has microseconds).
-  iso = iso.replace(/(\.\d{3})\d+/, "$1");
-  return Date.parse(iso);
-}
 
 /** Streams `path` and calls `onBatch` with parsed rows; returns the header's value columns. */
 export async function streamSeriesCsv(

@@ -3,6 +3,7 @@
 import * as Comlink from "comlink";
 import wasmUrl from "../../engine/build/release.wasm?url";
 import { createEngine, type Forecast } from "../../engine/src/index";
+import { analyseCsv, type OfflineResult } from "./offline";
 import { whatIf, type WhatIfParams, type WhatIfResult } from "./what-if";
 
 const engine = createEngine(fetch(wasmUrl));
@@ -32,7 +33,14 @@ const api = {
     const r = whatIf(await engine, base.forecast, base.stepMs, params);
     return Comlink.transfer(r, [r.p10.buffer, r.p50.buffer, r.p90.buffer, r.replicas.buffer]);
   },
+
+  analyse,
 };
+
+/** Analyses a CSV file here, in the worker: nothing leaves the browser. */
+async function analyse(file: File, onProgress: (fraction: number) => void): Promise<OfflineResult> {
+  return analyseCsv(await engine, file, onProgress);
+}
 
 /** The worker's API type, for `Comlink.wrap<EngineWorker>`. */
 export type EngineWorker = typeof api;

@@ -7,6 +7,7 @@ import { engineWorker as worker } from "./engine-client";
 import { formatMs, formatNumber, formatPercent, scoreClass, sparkPath } from "./format";
 import { renderExplorer } from "./views/explorer";
 import { renderIncident } from "./views/incident";
+import { renderOffline } from "./views/offline";
 import { renderRecommendations } from "./views/recommendations";
 import { renderWhatIf } from "./views/what-if";
 
@@ -145,6 +146,15 @@ window.addEventListener("hashchange", () => void refresh());
 let timer: ReturnType<typeof setTimeout> | undefined;
 async function refresh(): Promise<void> {
   clearTimeout(timer);
+  if (window.location.hash === "#/offline") {
+    // Offline analysis needs no server and no key.
+    $("key-panel").hidden = true;
+    $("overview").hidden = true;
+    $("state").textContent = "";
+    $("explorer").hidden = false;
+    renderOffline($("explorer"));
+    return;
+  }
   const key = storedKey();
   if (!key) return showKeyPanel();
   const r = route();
