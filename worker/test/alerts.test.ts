@@ -170,3 +170,11 @@ describe("incidents and anomalies API", () => {
     expect((await get("/api/v1/anomalies?severity=extreme", key)).status).toBe(400);
   });
 });
+
+describe("alert wording at the edges", () => {
+  it("clamps impossible negative expectations and says 'about' when the range rounds to one value", () => {
+    // an error rate that was always 0: the detector's range is a hair around 0
+    expect(describeDriver({ feature: "error_rate", value: 0.333, expected_low: -3e-9, expected_high: 3e-9, contribution: 1 })).toBe("error rate 33.3%, expected about 0%");
+    expect(describeDriver({ feature: "latency_p99", value: 50, expected_low: -20, expected_high: 30, contribution: 1 })).toBe("p99 latency 50 ms, expected 0 ms-30 ms");
+  });
+});

@@ -78,7 +78,7 @@ export const SCALE_CLIP_MEAN: f64 = 0.7809031556;
 /** Normal consistency constant of the MAD: 1 / Phi^-1(3/4). */
 export const MAD_TO_SIGMA: f64 = 1.482602218505602;
 /** Scale floor relative to |baseline| (a constant series is not infinitely sensitive). */
-export const SCALE_FLOOR_REL: f64 = 1e-3;
+export const SCALE_FLOOR_REL: f64 = 1e-2;
 /** Absolute scale floor. */
 export const SCALE_FLOOR_ABS: f64 = 1e-9;
 /** Clip of z before the long-scale mean and the CUSUM. */

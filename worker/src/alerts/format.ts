@@ -8,7 +8,7 @@ interface FeatureLabel {
 }
 
 const ms = (v: number) => (Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} s` : `${round(v)} ms`);
-const pct = (v: number) => `${round(v * 100)}%`;
+const pct = (v: number) => `${Math.abs(v) < 5e-4 ? "0" : round(v * 100)}%`;
 const perMin = (v: number) => `${round(v)}/min`;
 const plain = (v: number) => round(v);
 
@@ -48,9 +48,15 @@ export function formatFeature(feature: string, v: number): string {
   return (LABELS[feature]?.format ?? plain)(v);
 }
 
-/** "p99 latency 840 ms, expected 120-180 ms". */
+/** Features that cannot be negative: their expected range is clamped at 0. */
+const NON_NEGATIVE = /^(count|errors|error_rate|latency_.*|distinct_endpoints)$/;
+
+/** "p99 latency 840 ms, expected 120-180 ms" (or "expected about 0%" when the range rounds to one value). */
 export function describeDriver(d: AnomalyDriver): string {
-  return `${featureLabel(d.feature)} ${formatFeature(d.feature, d.value)}, expected ${formatFeature(d.feature, d.expected_low)}-${formatFeature(d.feature, d.expected_high)}`;
+  const low = NON_NEGATIVE.test(d.feature) ? Math.max(0, d.expected_low) : d.expected_low;
+  const lo = formatFeature(d.feature, low);
+  const hi = formatFeature(d.feature, d.expected_high);
+  return `${featureLabel(d.feature)} ${formatFeature(d.feature, d.value)}, expected ${lo === hi ? `about ${lo}` : `${lo}-${hi}`}`;
 }
 
 /** How far outside its expected range a driver is, as a ratio of the nearer bound ("4.7x"), or "" inside. */
