@@ -159,6 +159,9 @@ describe("dashboard", () => {
     await page.click("#services a:text('payments')");
     await page.waitForSelector("#anomaly-legend li");
     expect(await page.textContent("#anomaly-legend")).toMatch(/expected/);
+    // a longer range switches to 5-minute rollups and still draws
+    await page.selectOption("#range", "72");
+    await page.waitForFunction(() => (document.getElementById("range") as HTMLSelectElement | null)?.value === "72" && document.querySelector("#explorer .chart canvas") !== null);
     await page.screenshot({ path: join(artifacts, "dashboard-explorer-anomalies.png"), fullPage: true });
     await page.close();
   });

@@ -40,10 +40,15 @@ export function fetchOverview(key: string): Promise<OverviewView> {
   return get<OverviewView>("/api/v1/overview", key);
 }
 
-/** GET /api/v1/series/:id/windows over the last `hours` at 1-minute resolution. */
-export function fetchWindows(key: string, seriesId: number, hours: number): Promise<{ series: SeriesView; windows: WindowView[] }> {
+/** GET /api/v1/series/:id/windows over the last `hours`: 1-minute windows up to a day, 5-minute rollups beyond. */
+export function fetchWindows(
+  key: string,
+  seriesId: number,
+  hours: number,
+  resolution: "1m" | "5m" = hours <= 24 ? "1m" : "5m",
+): Promise<{ series: SeriesView; windows: WindowView[]; resolution: "1m" | "5m" }> {
   const from = Date.now() - hours * 3_600_000;
-  return get(`/api/v1/series/${seriesId}/windows?from=${from}&resolution=1m&limit=10000`, key);
+  return get(`/api/v1/series/${seriesId}/windows?from=${from}&resolution=${resolution}&limit=10000`, key);
 }
 
 /** GET /api/v1/anomalies of one service over the last `hours`. */

@@ -6,12 +6,14 @@ import type { AnomalyView, WindowView } from "../../../worker/src/api-types";
 import { fetchAnomalies, fetchForecast, fetchWindows, type ForecastPoint } from "../api";
 import { timeChart } from "../charts/time-chart";
 
-const HOURS = 6;
+/** Time ranges the explorer offers, in hours. */
+const RANGES = [1, 6, 24, 72, 168];
 
-/** Renders the explorer for series `id` into `root`. */
-export async function renderExplorer(root: HTMLElement, key: string, id: number): Promise<void> {
+/** Renders the explorer for series `id` over the last `HOURS` hours into `root`. */
+export async function renderExplorer(root: HTMLElement, key: string, id: number, HOURS = 6): Promise<void> {
   root.replaceChildren(Object.assign(document.createElement("p"), { textContent: "Loading…" }));
-  const { series, windows } = await fetchWindows(key, id, HOURS);
+  const { series, windows, resolution } = await fetchWindows(key, id, HOURS);
+  const bucketMs = resolution === "1m" ? 60_000 : 300_000;
   const [{ anomalies }, { forecasts }] = await Promise.all([
     series.kind === "events" ? fetchAnomalies(key, series.name, HOURS) : Promise.resolve({ anomalies: [] as AnomalyView[] }),
     fetchForecast(key, id),
@@ -20,6 +22,10 @@ export async function renderExplorer(root: HTMLElement, key: string, id: number)
 
   const back = Object.assign(document.createElement("a"), { href: "#/", textContent: "← all services" });
   const whatIfLink = Object.assign(document.createElement("a"), { href: `#/what-if/${id}`, textContent: "What if…", className: "what-if-link" });
+  const rangePicker = document.createElement("select");
+  rangePicker.id = "range";
+  for (const h of RANGES) rangePicker.append(new Option(h < 24 ? `last ${h} h` : `last ${h / 24} d`, String(h), false, h === HOURS));
+  rangePicker.addEventListener("change", () => void renderExplorer(root, key, id, Number(rangePicker.value)));
   const h2 = Object.assign(document.createElement("h2"), { textContent: series.kind === "events" ? series.name : `${series.name} ${JSON.stringify(series.labels)}` });
   const main = document.createElement("div");
   main.className = "chart";
@@ -27,7 +33,7 @@ export async function renderExplorer(root: HTMLElement, key: string, id: number)
   second.className = "chart";
   const legend = document.createElement("ul");
   legend.id = "anomaly-legend";
-  root.replaceChildren(back, " · ", whatIfLink, h2, main, second, Object.assign(document.createElement("h3"), { textContent: "Anomalies" }), legend);
+  root.replaceChildren(back, " · ", whatIfLink, " · ", rangePicker, h2, main, second, Object.assign(document.createElement("h3"), { textContent: "Anomalies" }), legend);
 
   if (windows.length === 0) {
     main.textContent = `No windows in the last ${HOURS} hours.`;
@@ -40,7 +46,8 @@ export async function renderExplorer(root: HTMLElement, key: string, id: number)
   const n = windows.length;
   const m = forecast.length;
   const value = (w: WindowView) => (series.kind === "events" ? w.count : w.mean);
-  const anomalyAt = new Map(anomalies.map((a) => [Date.parse(a.window_start), a]));
+  // Anomalies are found on 1-minute windows: mark the window (or rollup) that holds each.
+  const anomalyAt = new Map(anomalies.map((a) => [Math.floor(Date.parse(a.window_start) / bucketMs) * bucketMs, a]));
   timeChart(
     main,
     series.kind === "events" ? "Requests per minute, forecast and anomalies" : "Value (mean per minute), forecast and anomalies",

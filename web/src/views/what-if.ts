@@ -25,7 +25,8 @@ interface Slider {
 /** Renders the what-if page for series `id` into `root`. */
 export async function renderWhatIf(root: HTMLElement, key: string, id: number): Promise<void> {
   root.replaceChildren(Object.assign(document.createElement("p"), { textContent: "Loading history…" }));
-  const { series, windows } = await fetchWindows(key, id, HISTORY_HOURS);
+  // 1-minute windows: the forecast and replicas step by the minute (3 days fit the API's limit).
+  const { series, windows } = await fetchWindows(key, id, HISTORY_HOURS, "1m");
   if (windows.length < 30) {
     root.replaceChildren(Object.assign(document.createElement("p"), { textContent: `What-if needs at least 30 minutes of ${series.name}'s history; it has ${windows.length}.` }));
     return;
