@@ -97,8 +97,8 @@ export default async function (): Promise<BenchRow[]> {
   const small = data(2, 1001);
 
   // Engine: a fresh detector per repeat (timestamps cannot go back), one batch call.
-  const run = (x: Data) => {
-    const det = engine.detect.streaming();
+  const run = (x: Data, likelihood = false) => {
+    const det = engine.detect.streaming({ likelihood });
     const out = det.push(x.ts, x.vs);
     det.dispose();
     return out;
@@ -106,6 +106,8 @@ export default async function (): Promise<BenchRow[]> {
   warmUp(() => run(small), 20);
   const heliosRate = rate(N, () => run(d), { repeats: 3 });
   const ours = run(d);
+  warmUp(() => run(small, true), 20);
+  const likelihoodRate = rate(N, () => run(d, true), { repeats: 3 });
 
   const scores = new Float64Array(N);
   const low = new Float64Array(N);
@@ -125,5 +127,8 @@ export default async function (): Promise<BenchRow[]> {
     helios_recall_at_fa_1e3: Number(recallAt(d, ours.scores, 1e-3).toFixed(3)),
     rolling_z_recall_at_fa_1e3: Number(recallAt(d, scores, 1e-3).toFixed(3)),
   };
-  return [{ ...higherIsBetter("streaming anomaly detection (score + range)", "points/s", heliosRate, "TypeScript rolling z-score (60)", peerRate), notes }];
+  return [
+    { ...higherIsBetter("streaming anomaly detection (score + range)", "points/s", heliosRate, "TypeScript rolling z-score (60)", peerRate), notes },
+    higherIsBetter("same, with the anomaly likelihood layer", "points/s", likelihoodRate, "TypeScript rolling z-score (60)", peerRate),
+  ];
 }

@@ -15,6 +15,13 @@ export interface DetectorOptions {
    * non-seasonal whatever this says.
    */
   seasonal?: boolean;
+  /**
+   * Anomaly likelihood layer (default false): HTM-style, scores a change in the level of
+   * surprise rather than the surprise itself, and alarms once at the onset of a persisting
+   * anomaly (a refractory peak decaying over a day). Tuned for alerting on NAB-like series;
+   * the score is then a ranking, not the calibrated P(score >= u) = 10^(-8u).
+   */
+  likelihood?: boolean;
 }
 
 /** Scores of a batch, one entry per point. */
@@ -288,7 +295,7 @@ export function createDetectApi(rt: Runtime): DetectApi {
     stateBytes: ex.detector_state_bytes() as number,
     serializedBytes: ex.detector_serial_bytes() as number,
     streaming(options = {}) {
-      return new StreamingDetector(rt, io, check(ex.detector_create(options.seasonal === false ? 0 : 1), "detect.streaming"));
+      return new StreamingDetector(rt, io, check(ex.detector_create((options.seasonal === false ? 0 : 1) | (options.likelihood === true ? 2 : 0)), "detect.streaming"));
     },
     restore: restoreOne,
     multi(features, options = {}) {

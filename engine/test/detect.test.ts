@@ -502,3 +502,72 @@ describe("multi-feature detector", () => {
     m.dispose();
   });
 });
+
+describe("anomaly likelihood layer (opt-in)", () => {
+  /** N(100, 1) at 5 minutes with +10 spikes every 10th point in [2000, 2400): a regime change that then persists. */
+  function spikeRegime() {
+    const g = gaussian(40);
+    return series(3000, 5 * MIN, (i) => 100 + g() + (i >= 2000 && i < 2400 && i % 10 === 0 ? 10 : 0));
+  }
+
+  it("is off by default: streaming() equals streaming({ likelihood: false })", () => {
+    const { ts, vs } = spikeRegime();
+    const a = engine.detect.streaming();
+    const b = engine.detect.streaming({ likelihood: false });
+    expect(a.push(ts, vs)).toEqual(b.push(ts, vs));
+    a.dispose();
+    b.dispose();
+  });
+
+  it("alarms at the onset of a persisting anomaly, not at every repeat", () => {
+    const { ts, vs } = spikeRegime();
+    const lik = engine.detect.streaming({ likelihood: true });
+    const raw = engine.detect.streaming();
+    const a = lik.push(ts, vs).scores;
+    const b = raw.push(ts, vs).scores;
+    lik.dispose();
+    raw.dispose();
+    // The first spike is both a 10-sigma point and a jump in the level of surprise: it alarms.
+    expect(a[2000]).toBeGreaterThan(0.8);
+    // The raw detector alarms on most of the 40 spikes (10 sigma; the tail adapts only slowly).
+    expect(b.filter((s) => s > 0.3).length).toBeGreaterThan(20);
+    // With the layer: the refractory peak (decaying over a day = 288 points, all 400 points here)
+    // exceeds what a repeat scores, so no spike after the first two alarms.
+    for (let i = 2020; i < 2400; i += 10) expect(a[i]).toBeLessThan(0.1);
+    expect(a.filter((s) => s > 0.3).length).toBeLessThanOrEqual(2);
+    // Plain noise before the regime is not an alarm either (raw scores reach about 0.47 there).
+    expect(Math.max(...a.subarray(0, 2000))).toBeLessThan(0.3);
+    for (const s of a) {
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(s).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("scores 0 until its distribution has 100 points past warm-up", () => {
+    const { ts, vs } = series(400, 5 * MIN, (i) => (i === 150 ? 1000 : 100 + Math.sin(i)));
+    const d = engine.detect.streaming({ likelihood: true });
+    const { scores } = d.push(ts, vs);
+    d.dispose();
+    // Point index i is the layer's k = i + 1 - 16th point; it scores once k >= LIK_WARMUP = 100,
+    // so indices 0..114 score 0 (and index 115 is the first that may not).
+    for (let i = 0; i < 115; i++) expect(scores[i]).toBe(0);
+    expect(scores[150]).toBeGreaterThan(0.5);
+  });
+
+  it("continues identically after serialise and restore", () => {
+    const { ts, vs } = spikeRegime();
+    const whole = engine.detect.streaming({ likelihood: true });
+    const all = whole.push(ts, vs);
+    for (const cut of [16, 500, 2005]) {
+      const first = engine.detect.streaming({ likelihood: true });
+      first.push(ts.subarray(0, cut), vs.subarray(0, cut));
+      const bytes = first.serialize();
+      first.dispose();
+      const second = engine.detect.restore(bytes);
+      expect(second.push(ts.subarray(cut), vs.subarray(cut)).scores).toEqual(all.scores.subarray(cut));
+      expect(second.serialize()).toEqual(whole.serialize());
+      second.dispose();
+    }
+    whole.dispose();
+  });
+});

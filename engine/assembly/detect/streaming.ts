@@ -1,6 +1,6 @@
 // Streaming univariate anomaly detector. Every point gets a score in [0,1]
 // computed from past and present data only, then updates a fixed-size state
-// (about 2.5 KiB, under the 4 KiB budget) in O(1).
+// (about 2.5 KiB, under the 4 KiB budget; see detector_state_bytes) in O(1).
 //
 // Model: baseline(t) = L + S(t) + G + phi B
 //   L     slow level (time constant about a day, at most FAST_RATE per point);
@@ -47,6 +47,11 @@
 // deseasonalised values since the run began (at most INIT_POINTS), G, B and
 // the long-scale evidence reset: a sustained shift stops alarming after a few
 // points (4 for a large shift) instead of alarming for a day.
+//
+// Anomaly likelihood (opt-in, create flag 2; see likelihood()): the surprise
+// is rewritten HTM-style so that a routine level of surprise stops alarming
+// and an anomaly that persists alarms at its onset only. The score is then a
+// ranking for alerting, no longer calibrated as P(score >= u) = 10^(-8u).
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
 import { Registry } from "../util/registry";
@@ -125,6 +130,16 @@ const SCORE_KNEE: f64 = 0.9;
   if (u <= SCORE_KNEE) return u;
   return SCORE_KNEE + (1 - SCORE_KNEE) * (1 - Math.exp(-(u - SCORE_KNEE)));
 }
+/** Rate of the short EW mean of the raw score in the likelihood layer (about 10 points, as HTM's window). */
+export const LIK_SHORT_RATE: f64 = 0.1;
+/** Rate of the long-run EW mean and variance of that short mean (memory about 1000 points). */
+export const LIK_RATE: f64 = 0.001;
+/** Floor of that variance (sd 0.01 of a score): a perfectly quiet history is not infinitely sensitive. */
+export const LIK_VAR_FLOOR: f64 = 1e-4;
+/** Points after warm-up before the likelihood layer scores (its distribution needs a history). */
+export const LIK_WARMUP: i32 = 100;
+/** Time constant of the refractory peak, ms (one day): a persisting anomaly alarms once, not for a day. */
+export const REFRACT_MS: f64 = 86_400_000;
 /** Largest step (ms) for which time-of-day and hour-of-week profiles are learned. */
 export const SEASON_MAX_STEP_MS: f64 = 3_600_000;
 /** Age (ms) from which the day profile is used and the week correction learned. */
@@ -155,7 +170,7 @@ const INV_SQRT2: f64 = 0.7071067811865476;
 
 /** Serialised form: magic "HSD1", then the fixed-size state, then an FNV-1a checksum. */
 export const DETECTOR_MAGIC: u32 = 0x31445348;
-const SCALARS: i32 = 21;
+const SCALARS: i32 = 26;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
   4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
@@ -262,6 +277,14 @@ export class StreamingDetector {
   /** 1 once the day profile is part of the baseline. */
   seasonActive: f64 = 0;
   lastSurprise: f64 = 0;
+  /** Anomaly likelihood: short EW mean of the raw score, and the long-run EW mean and variance of that mean. */
+  likShort: f64 = 0;
+  likMean: f64 = 0;
+  likVar: f64 = 0;
+  /** Decaying peak of recent surprises (refractory suppression of a persisting anomaly). */
+  likPeak: f64 = 0;
+  /** 1 when the likelihood layer rewrites the surprise (detector_create flag 2). */
+  likelihoodOn: f64 = 0;
   // Outputs of the last push (not serialised: they follow the SCALARS).
   outScore: f64 = 0;
   outLow: f64 = 0;
@@ -351,6 +374,7 @@ export class StreamingDetector {
     // the surprise handed to the combination stays unclamped once warmed up.
     let surprise = surpriseOf(z, ewz / ls, this.tailRate, this.tailExcess);
     if (w < 1) surprise = w * Math.min(surprise, SURPRISE_DECADES);
+    if (this.likelihoodOn != 0) surprise = this.likelihood(surprise, n + 1 - INIT_POINTS);
     this.lastSurprise = surprise;
     this.outScore = scoreOf(surprise);
     this.outLow = baseline - RANGE_Z * sp;
@@ -403,6 +427,44 @@ export class StreamingDetector {
     this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
 
     if (useSeason) this.learnSeason(td, tw, dayAt, x - level, se);
+  }
+
+  /**
+   * Anomaly likelihood layer (opt-in, detector_create flag 2), HTM-style:
+   * the short EW mean of the raw score (surprise / SURPRISE_DECADES, <= 1) is
+   * compared with the long-run EW mean and variance of that mean, one-sided
+   * Gaussian tail -> likelihood surprise ls (decades). A routine level of
+   * surprise (a spiky series) stops alarming; only a change in surprise does.
+   * The result is the geometric mean sqrt(ls * surprise) (both must agree:
+   * the point is unusual and the recent surprise is unusual), less a
+   * refractory term: the peak of earlier results, decaying with time
+   * constant REFRACT_MS, so an anomaly that persists alarms at its onset only.
+   * Distribution statistics are updated after the point is scored (past and
+   * present only). Called by push for every point once warmed up.
+   */
+  likelihood(surprise: f64, k: i32): f64 {
+    const raw = Math.min(surprise / SURPRISE_DECADES, 1.0);
+    const sa = this.likShort + LIK_SHORT_RATE * (raw - this.likShort);
+    this.likShort = sa;
+    const m = this.likMean;
+    const v = Math.max(this.likVar, LIK_VAR_FLOOR);
+    const zl = (sa - m) / Math.sqrt(v);
+    let ls: f64 = 0;
+    if (zl > 0) {
+      const x = zl * INV_SQRT2;
+      ls = x < TAIL_DIRECT_MAX ? -Math.log(0.5 * ERFC_T_OF(x)) / LN10 : -(lnGaussTail(zl) - LN2) / LN10;
+    }
+    let g = 1.0 / <f64>(k + 1);
+    if (g < LIK_RATE) g = LIK_RATE;
+    const d = sa - m;
+    this.likMean = m + g * d;
+    this.likVar = (1 - g) * (this.likVar + g * d * d);
+    if (k < LIK_WARMUP) ls = 0;
+    const c = Math.sqrt(ls * surprise);
+    const peak = this.likPeak * Math.exp(-this.step / REFRACT_MS);
+    this.likPeak = c > peak ? c : peak;
+    const out = c - peak;
+    return out > 0 ? out : 0;
   }
 
   /** The first INIT_POINTS points: collect, score 0, and estimate level and scale robustly at the end. */
@@ -504,11 +566,15 @@ function medianOf(m: i32): f64 {
 /** Live detectors by handle. */
 export const detectors = new Registry<StreamingDetector>();
 
-/** Creates a detector; `seasonal` 0 disables the daily/weekly profiles. Called once per series. Returns a handle. */
+/**
+ * Creates a detector. Flags: bit 0 (1) learns the daily/weekly profiles, bit 1 (2) turns on the
+ * anomaly likelihood layer. Called once per series. Returns a handle.
+ */
 export function detector_create(seasonal: i32): i32 {
-  assert(offsetof<StreamingDetector>("lastSurprise") == <usize>(SCALARS - 1) * 8, "scalar layout");
+  assert(offsetof<StreamingDetector>("likelihoodOn") == <usize>(SCALARS - 1) * 8, "scalar layout");
   const d = new StreamingDetector();
-  d.seasonal = seasonal != 0 ? 1 : 0;
+  d.seasonal = (seasonal & 1) != 0 ? 1 : 0;
+  d.likelihoodOn = (seasonal & 2) != 0 ? 1 : 0;
   return detectors.add(d);
 }
 

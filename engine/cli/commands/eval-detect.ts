@@ -19,14 +19,15 @@ options:
   --data DIR          the corpus: DIR/<category>/<file>.csv or DIR/data/... (required)
   --windows FILE      labelled windows, NAB's windows.json (required)
   --out DIR           keep each file's scores as DIR/<category>/<file>.csv
-  --json FILE         also write the results as JSON`;
+  --json FILE         also write the results as JSON
+  --likelihood        add the opt-in anomaly likelihood layer (the Worker does not use it yet)`;
 
 export const evalDetectCommand: Command = {
   usage,
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { data: { type: "string" }, windows: { type: "string" }, out: { type: "string" }, json: { type: "string" } },
+      options: { data: { type: "string" }, windows: { type: "string" }, out: { type: "string" }, json: { type: "string" }, likelihood: { type: "boolean" } },
     });
     if (!values.data || !values.windows) throw new CliError(`--data and --windows are required\n\n${usage}`);
     const windows = readWindows(values.windows);
@@ -37,7 +38,8 @@ export const evalDetectCommand: Command = {
     let points = 0;
     for (const f of files) {
       const csv = await readSeriesCsv(f.path, {});
-      const detector = engine.detect.streaming();
+      // By default exactly the detector the Worker runs.
+      const detector = engine.detect.streaming({ likelihood: values.likelihood === true });
       try {
         const v = csv.values[0]!;
         const missing = v.findIndex((x) => Number.isNaN(x));
