@@ -51,20 +51,52 @@ class Scratch {
   }
 }
 
-/** A mergeable quantile sketch with relative-error guarantees (DDSketch). Call `dispose()` when done. */
-export class QuantileSketch {
-  /** @internal */
-  constructor(
-    private readonly s: Scratch,
-    private readonly h0: number,
-  ) {}
-
+/**
+ * What the three sketches share: the engine handle (refused once disposed, since the engine may
+ * hand a freed handle to a new object), merging, serialising and freeing, through the engine's
+ * `<prefix>_merge`, `<prefix>_serialize` and `<prefix>_free` exports.
+ */
+abstract class EngineSketch {
   private disposed = false;
 
-  /** @internal The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
+  /** @internal */
+  constructor(
+    protected readonly s: Scratch,
+    private readonly h0: number,
+    private readonly prefix: "ddsketch" | "hll" | "moments",
+    private readonly label: string,
+  ) {}
+
+  /** @internal The engine handle; throws bad_handle once disposed. */
   get handle(): number {
     if (this.disposed) throw new EngineError("bad_handle", "sketch used after dispose()");
     return this.h0;
+  }
+
+  /** Adds everything `other` holds (same settings, else EngineError incompatible). */
+  merge(other: this): void {
+    check(this.s.rt.exports[`${this.prefix}_merge`](this.handle, other.handle), `${this.label} merge`);
+  }
+
+  /** Compact bytes with a magic and version header; the matching `*From` restores them. */
+  serialize(): Uint8Array {
+    const len = check(this.s.rt.exports[`${this.prefix}_serialize`](this.handle), `${this.label} serialize`);
+    return this.s.takeOut(len);
+  }
+
+  /** Frees the engine-side object. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.s.rt.exports[`${this.prefix}_free`](this.handle);
+    this.disposed = true;
+  }
+}
+
+/** A mergeable quantile sketch with relative-error guarantees (DDSketch). Call `dispose()` when done. */
+export class QuantileSketch extends EngineSketch {
+  /** @internal */
+  constructor(s: Scratch, h0: number) {
+    super(s, h0, "ddsketch", "quantile sketch");
   }
 
   /** Adds values; rejects the whole batch (EngineError not_finite, details.index) if one is NaN or infinite. */
@@ -101,40 +133,13 @@ export class QuantileSketch {
   get count(): number {
     return this.stats().count;
   }
-
-  /** Adds every value of `other` (same relative accuracy, else EngineError incompatible). */
-  merge(other: QuantileSketch): void {
-    check(this.s.rt.exports.ddsketch_merge(this.handle, other.handle), "quantile sketch merge");
-  }
-
-  /** Compact bytes (sparse bins, varints, magic + version header). */
-  serialize(): Uint8Array {
-    const len = check(this.s.rt.exports.ddsketch_serialize(this.handle), "quantile sketch serialize");
-    return this.s.takeOut(len);
-  }
-
-  /** Frees the engine-side sketch. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.s.rt.exports.ddsketch_free(this.handle);
-    this.disposed = true;
-  }
 }
 
 /** A mergeable distinct-count sketch (HyperLogLog, exact while small). Call `dispose()` when done. */
-export class DistinctSketch {
+export class DistinctSketch extends EngineSketch {
   /** @internal */
-  constructor(
-    private readonly s: Scratch,
-    private readonly h0: number,
-  ) {}
-
-  private disposed = false;
-
-  /** @internal The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
-  get handle(): number {
-    if (this.disposed) throw new EngineError("bad_handle", "sketch used after dispose()");
-    return this.h0;
+  constructor(s: Scratch, h0: number) {
+    super(s, h0, "hll", "distinct sketch");
   }
 
   /** Adds 32-bit hashes of the items (any integers; only the low 32 bits count). */
@@ -153,40 +158,13 @@ export class DistinctSketch {
   get dense(): boolean {
     return check(this.s.rt.exports.hll_is_dense(this.handle), "distinct sketch") === 1;
   }
-
-  /** Adds every element of `other` (same precision, else EngineError incompatible). */
-  merge(other: DistinctSketch): void {
-    check(this.s.rt.exports.hll_merge(this.handle, other.handle), "distinct sketch merge");
-  }
-
-  /** Compact bytes: sorted varint deltas while sparse, one byte a register when dense. */
-  serialize(): Uint8Array {
-    const len = check(this.s.rt.exports.hll_serialize(this.handle), "distinct sketch serialize");
-    return this.s.takeOut(len);
-  }
-
-  /** Frees the engine-side sketch. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.s.rt.exports.hll_free(this.handle);
-    this.disposed = true;
-  }
 }
 
 /** Mergeable moments: count, mean, M2, min, max. Call `dispose()` when done. */
-export class MomentsSketch {
+export class MomentsSketch extends EngineSketch {
   /** @internal */
-  constructor(
-    private readonly s: Scratch,
-    private readonly h0: number,
-  ) {}
-
-  private disposed = false;
-
-  /** @internal The engine handle; throws bad_handle once disposed (a freed handle may be reused by another object). */
-  get handle(): number {
-    if (this.disposed) throw new EngineError("bad_handle", "sketch used after dispose()");
-    return this.h0;
+  constructor(s: Scratch, h0: number) {
+    super(s, h0, "moments", "moments");
   }
 
   /** Adds values; rejects the whole batch (not_finite, details.index) if one is NaN or infinite. */
@@ -203,24 +181,6 @@ export class MomentsSketch {
     check(rt.exports.moments_read(this.handle, p), "moments read");
     const v = rt.f64(p, 6);
     return { count: v[0]!, mean: v[1]!, m2: v[2]!, min: v[3]!, max: v[4]!, variance: v[5]!, stddev: Math.sqrt(v[5]!) };
-  }
-
-  /** Adds `other`'s values (Chan et al.'s parallel formula). */
-  merge(other: MomentsSketch): void {
-    check(this.s.rt.exports.moments_merge(this.handle, other.handle), "moments merge");
-  }
-
-  /** 42 bytes or so: magic, version, count varint, four f64. */
-  serialize(): Uint8Array {
-    const len = check(this.s.rt.exports.moments_serialize(this.handle), "moments serialize");
-    return this.s.takeOut(len);
-  }
-
-  /** Frees the engine-side object. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.s.rt.exports.moments_free(this.handle);
-    this.disposed = true;
   }
 }
 
