@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       "node_modules/",
       "engine/build/",
+      "worker/build/",
       "engine/assembly/",
       "worker/worker-configuration.d.ts",
       ".wrangler/",
