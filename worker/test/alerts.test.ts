@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import "../../test/support/provided";
-import { describeDriver } from "../src/alerts/format";
+import { describeDriver, deviation } from "../src/alerts/format";
 import { chooseIncident } from "../src/alerts/grouping";
 import { buildReport } from "../src/alerts/report";
 import type { Anomaly, AlertMessage } from "../src/alerts/types";
@@ -36,6 +36,18 @@ describe("alert wording", () => {
     expect(describeDriver({ feature: "error_rate", value: 0.12, expected_low: 0, expected_high: 0.01, contribution: 1 })).toBe(
       "error rate 12%, expected 0%-1%",
     );
+  });
+
+  it("gives a ratio to a real bound, and a distance when the bound is about zero", () => {
+    // 840 / 180 = 4.67 -> "4.7x".
+    expect(deviation({ feature: "latency_p99", value: 840, expected_low: 120, expected_high: 180, contribution: 1 })).toBe("4.7x the expected maximum");
+    // Expected at most 3e-9 (shown as 0%): 0.333 - 3e-9 = 33.3 percentage points, not a ratio of 1e8.
+    expect(deviation({ feature: "error_rate", value: 0.333, expected_low: 0, expected_high: 3e-9, contribution: 1 })).toBe("33.3 percentage points above the expected maximum");
+    // Traffic dropped to 0 from at least 40/min: no ratio to zero.
+    expect(deviation({ feature: "count", value: 0, expected_low: 40, expected_high: 60, contribution: 1 })).toBe("40/min below the expected minimum");
+    // 20/min against at least 40/min: 40 / 20 = 2.0x.
+    expect(deviation({ feature: "count", value: 20, expected_low: 40, expected_high: 60, contribution: 1 })).toBe("2.0x below the expected minimum");
+    expect(deviation({ feature: "count", value: 50, expected_low: 40, expected_high: 60, contribution: 1 })).toBe("");
   });
 });
 

@@ -59,10 +59,26 @@ export function describeDriver(d: AnomalyDriver): string {
   return `${featureLabel(d.feature)} ${formatFeature(d.feature, d.value)}, expected ${lo === hi ? `about ${lo}` : `${lo}-${hi}`}`;
 }
 
-/** How far outside its expected range a driver is, as a ratio of the nearer bound ("4.7x"), or "" inside. */
+/**
+ * How far outside its expected range a driver is, or "" inside: a ratio of the nearer bound
+ * ("4.7x the expected maximum") when that bound is a real magnitude, otherwise the distance in the
+ * feature's unit ("33 percentage points above the expected maximum"), since a ratio to an expected
+ * 0% error rate says nothing.
+ */
 export function deviation(d: AnomalyDriver): string {
-  if (d.value > d.expected_high && d.expected_high > 0) return `${(d.value / d.expected_high).toFixed(1)}x the expected maximum`;
-  if (d.value < d.expected_low && d.value > 0) return `${(d.expected_low / d.value).toFixed(1)}x below the expected minimum`;
-  if (d.value < d.expected_low) return "below the expected minimum";
+  const zero = formatFeature(d.feature, 0);
+  if (d.value > d.expected_high) {
+    if (d.expected_high > 0 && formatFeature(d.feature, d.expected_high) !== zero) return `${(d.value / d.expected_high).toFixed(1)}x the expected maximum`;
+    return `${distance(d.feature, d.value - Math.max(0, d.expected_high))} above the expected maximum`;
+  }
+  if (d.value < d.expected_low) {
+    if (d.value > 0 && formatFeature(d.feature, d.value) !== zero) return `${(d.expected_low / d.value).toFixed(1)}x below the expected minimum`;
+    return `${distance(d.feature, d.expected_low - d.value)} below the expected minimum`;
+  }
   return "";
+}
+
+/** A difference in the feature's unit; rates in percentage points, so it is not read as relative. */
+function distance(feature: string, diff: number): string {
+  return LABELS[feature]?.format === pct ? `${round(diff * 100)} percentage points` : formatFeature(feature, diff);
 }
