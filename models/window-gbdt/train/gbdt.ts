@@ -70,7 +70,7 @@ export interface Ensemble {
 
 /** Quantile bin edges of each feature: bin b holds values in (edges[b-1], edges[b]]; the last bin everything above. */
 interface Binned {
-  /** Column-major bin of each (feature, row); `missingBin` for NaN. */
+  /** Row-major bin of each (row, feature), as x; `missingBin` for NaN. */
   bins: Uint8Array;
   edges: Float32Array[];
   missingBin: number;
@@ -108,11 +108,10 @@ function binFeatures(x: Float32Array, n: number, f: number, maxBins: number): Bi
     }
     const ej = Float32Array.from(e);
     edges.push(ej);
-    const col = bins.subarray(j * n, (j + 1) * n);
     for (let i = 0; i < n; i++) {
       const v = x[i * f + j]!;
       if (Number.isNaN(v)) {
-        col[i] = missingBin;
+        bins[i * f + j] = missingBin;
         continue;
       }
       let lo = 0;
@@ -122,7 +121,7 @@ function binFeatures(x: Float32Array, n: number, f: number, maxBins: number): Bi
         if (ej[mid]! < v) lo = mid + 1;
         else hi = mid;
       }
-      col[i] = lo;
+      bins[i * f + j] = lo;
     }
   }
   return { bins, edges, missingBin };
@@ -216,16 +215,19 @@ export function train(x: Float32Array, y: ArrayLike<number>, f: number, options:
   const allFeatures = Array.from({ length: f }, (_, j) => j);
   const nCols = Math.max(1, Math.round(p.colSample * f));
 
-  const buildHist = (hist: Float64Array, begin: number, end: number, cols: number[]) => {
+  const buildHist = (hist: Float64Array, begin: number, end: number, colIdx: Int32Array) => {
     hist.fill(0);
-    for (const j of cols) {
-      const col = bins.subarray(j * n, (j + 1) * n);
-      const o = j * stride * 2;
-      for (let k = begin; k < end; k++) {
-        const i = order[k]!;
-        const s = o + col[i]! * 2;
-        hist[s]! += grad[i]!;
-        hist[s + 1]! += hess[i]!;
+    const nc = colIdx.length;
+    for (let k = begin; k < end; k++) {
+      const i = order[k]!;
+      const g = grad[i]!;
+      const h = hess[i]!;
+      const row = i * f;
+      for (let c = 0; c < nc; c++) {
+        const j = colIdx[c]!;
+        const s = (j * stride + bins[row + j]!) * 2;
+        hist[s]! += g;
+        hist[s + 1]! += h;
       }
     }
   };
@@ -279,6 +281,7 @@ export function train(x: Float32Array, y: ArrayLike<number>, f: number, options:
       }
       cols = pick.slice(0, nCols).sort((a, b) => a - b);
     }
+    const colIdx = Int32Array.from(cols);
 
     const nodes = new NodeList();
     const root: Leaf = { node: nodes.add(), depth: 0, begin: 0, end: m, g: 0, h: 0, hist: new Float64Array(f * stride * 2), split: null };
@@ -286,7 +289,7 @@ export function train(x: Float32Array, y: ArrayLike<number>, f: number, options:
       root.g += grad[order[k]!]!;
       root.h += hess[order[k]!]!;
     }
-    buildHist(root.hist, 0, m, cols);
+    buildHist(root.hist, 0, m, colIdx);
     root.split = findSplit(root, cols);
     const open: Leaf[] = [root];
     while (open.length > 0 && open.length < p.maxLeaves) {
@@ -299,13 +302,13 @@ export function train(x: Float32Array, y: ArrayLike<number>, f: number, options:
       if (bi < 0) break;
       const leaf = open.splice(bi, 1)[0]!;
       const s = leaf.split!;
-      const col = bins.subarray(s.feature * n, (s.feature + 1) * n);
+
       // Stable partition of the leaf's rows: left keeps its order in `order`, right goes to scratch then back.
       let l = leaf.begin;
       let r = 0;
       for (let k = leaf.begin; k < leaf.end; k++) {
         const i = order[k]!;
-        const b = col[i]!;
+        const b = bins[i * f + s.feature]!;
         if (b === missingBin ? s.missingLeft : b <= s.bin) order[l++] = i;
         else scratch[r++] = i;
       }
@@ -323,7 +326,7 @@ export function train(x: Float32Array, y: ArrayLike<number>, f: number, options:
       // Histogram of the smaller child by a pass over its rows; the larger one is the parent's less it.
       const [small, large] = l - leaf.begin <= leaf.end - l ? [left, right] : [right, left];
       small.hist = new Float64Array(leaf.hist.length);
-      buildHist(small.hist, small.begin, small.end, cols);
+      buildHist(small.hist, small.begin, small.end, colIdx);
       large.hist = leaf.hist;
       for (let k = 0; k < large.hist.length; k++) large.hist[k]! -= small.hist[k]!;
       for (const c of [left, right]) {
@@ -338,7 +341,7 @@ export function train(x: Float32Array, y: ArrayLike<number>, f: number, options:
     for (let i = 0; i < n; i++) {
       let k = 0;
       while (tree.feature[k]! >= 0) {
-        const b = bins[tree.feature[k]! * n + i]!;
+        const b = bins[i * f + tree.feature[k]!]!;
         k = (b === missingBin ? tree.missingLeft[k] === 1 : b <= nodes.splitBin[k]!) ? tree.left[k]! : tree.right[k]!;
       }
       margin[i]! += tree.value[k]!;
