@@ -16,7 +16,7 @@ import { countDetectorScores, detectorScores, featureMatrix, type LabelledSeries
 import { applyPlatt, confusion, noisyOr, type Platt, rocAuc } from "./metrics";
 import { onnxScores } from "./ort";
 import { HELD_BACK_DATA, MODEL_VERSION, WARM_UP_WINDOWS } from "./recipe";
-import { generateTelemetry } from "./telemetry";
+import { generateTelemetry, type ServiceTelemetry } from "./telemetry";
 
 const usage = "usage: npm run eval:model -- [DATA_DIR (holding nab-dev/, or nab-dev itself)] [--json FILE] [--model DIR]";
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: "string" }, model: { type: "string" }, help: { type: "boolean" } } });
@@ -64,10 +64,10 @@ async function score(s: LabelledSeries, detector: Float64Array, platt: Platt, wi
 }
 
 /** Per method: window precision/recall/F1 at p >= 0.5 and ROC-AUC on rows from `from` on; NAB scores (NAB's own probation) with the threshold swept. */
-function report(title: string, files: Scored[], from: (f: Scored) => number): Record<Method, Record<string, number>> {
+function report(title: string, files: Scored[], from: (f: Scored) => number, workerCut?: number): Record<string, Record<string, number>> {
   console.log(`\n${title}`);
   console.log(`${"method".padEnd(10)} ${"precision".padStart(9)} ${"recall".padStart(7)} ${"F1".padStart(6)} ${"ROC-AUC".padStart(7)}  ${"NAB std".padStart(7)} ${"low FP".padStart(7)} ${"low FN".padStart(7)}  ${"win P".padStart(6)} ${"win R".padStart(6)}`);
-  const result = {} as Record<Method, Record<string, number>>;
+  const result: Record<string, Record<string, number>> = {};
   for (const m of METHODS) {
     const ps: number[] = [];
     const ys: number[] = [];
@@ -107,6 +107,11 @@ function report(title: string, files: Scored[], from: (f: Scored) => number): Re
     };
     result[m] = row;
     const f3 = (v: number, w: number) => (Number.isFinite(v) ? v.toFixed(3) : "n/a").padStart(w);
+    if (m === "detector" && workerCut !== undefined) {
+      const w = confusion(ps, ys, workerCut);
+      console.log(`${"det@0.7".padEnd(10)} ${f3(w.precision, 9)} ${f3(w.recall, 7)} ${f3(w.f1, 6)}   (the Worker's alert threshold on the raw score)`);
+      result.detector_worker_threshold = { precision: w.precision, recall: w.recall, f1: w.f1 };
+    }
     console.log(
       `${m.padEnd(10)} ${f3(row.precision, 9)} ${f3(row.recall, 7)} ${f3(row.f1, 6)} ${f3(row.roc_auc, 7)}  ${row.nab_standard.toFixed(1).padStart(7)} ${row.nab_low_fp.toFixed(1).padStart(7)} ${row.nab_low_fn.toFixed(1).padStart(7)}  ${f3(row.nab_detection_precision, 6)} ${f3(row.nab_window_recall, 6)}`,
     );
@@ -114,16 +119,48 @@ function report(title: string, files: Scored[], from: (f: Scored) => number): Re
   return result;
 }
 
+/** Per incident kind (after the warm-up day): the share of incidents with at least one window at p >= 0.5, per method. */
+function incidentRecall(series: ServiceTelemetry[], scored: Scored[]): Record<string, Record<Method, number> & { incidents: number; worker_detector: number }> {
+  const out: Record<string, Record<Method, number> & { incidents: number; worker_detector: number }> = {};
+  series.forEach((s, k) => {
+    const t0 = HELD_BACK_DATA.start!;
+    const rowOf = new Map(s.windows.map((w, i) => [(w.start - t0) / 60_000, i]));
+    for (const inc of s.incidents) {
+      if (inc.start < WARM_UP_WINDOWS) continue;
+      const rows: number[] = [];
+      for (let m = inc.start; m < inc.end; m++) if (rowOf.has(m)) rows.push(rowOf.get(m)!);
+      if (rows.length === 0) continue;
+      const r = (out[inc.kind] ??= { incidents: 0, detector: 0, model: 0, combined: 0, worker_detector: 0 });
+      r.incidents++;
+      for (const m of METHODS) if (rows.some((i) => scored[k]!.p[m][i]! >= 0.5)) r[m]++;
+      if (rows.some((i) => scored[k]!.p.detector[i]! >= workerThreshold)) r.worker_detector++;
+    }
+  });
+  console.log(`\nheld-back incidents detected (a window at p >= 0.5), after the first ${WARM_UP_WINDOWS} windows`);
+  console.log(`${"kind".padEnd(16)} ${"n".padStart(4)} ${METHODS.map((m) => m.padStart(9)).join(" ")} ${"detector at the Worker's 0.7".padStart(29)}`);
+  for (const [kind, r] of Object.entries(out).sort()) {
+    for (const m of METHODS) r[m] /= r.incidents;
+    r.worker_detector /= r.incidents;
+    console.log(`${kind.padEnd(16)} ${String(r.incidents).padStart(4)} ${METHODS.map((m) => r[m].toFixed(2).padStart(9)).join(" ")} ${r.worker_detector.toFixed(2).padStart(29)}`);
+  }
+  return out;
+}
+
+// The Worker alerts at a raw detector score of 0.7 (ANOMALY_THRESHOLD): the same cut on the calibrated scale.
+const workerThreshold = applyPlatt(calibration.multi, 0.7);
+
 const results: Record<string, unknown> = { model: `${card.name}/${card.version}`, sha256: card.sha256 };
 
 // 1. Held-back generated services: the Worker's multi-feature detector, calibrated on the training services.
 const held = generateTelemetry(engine, HELD_BACK_DATA);
 const heldScored: Scored[] = [];
 for (const s of held) heldScored.push(await score(s, detectorScores(engine, s), calibration.multi, runsOf(s.labels)));
+results.held_back_incidents = incidentRecall(held, heldScored);
 results.held_back = report(
   `held-back generated telemetry: ${held.length} services x ${HELD_BACK_DATA.days} days (seed ${HELD_BACK_DATA.seed}); P/R/F1/AUC on windows after the first ${WARM_UP_WINDOWS}`,
   heldScored,
   () => WARM_UP_WINDOWS,
+  workerThreshold,
 );
 
 // 2. NAB dev: each file's value is a service's count (no errors, no latency, one endpoint); the detector is the single streaming one, as `helios eval detect` runs it.
