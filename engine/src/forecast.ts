@@ -42,6 +42,12 @@ export interface FitOptions {
   damped?: boolean;
   /** Baseline window (points averaged); default max(season, 12), at most n. */
   window?: number;
+  /**
+   * AR(p) correction of the smoothing model's one-step errors, p <= 5 chosen
+   * by AICc (0 when it does not pay); default true. Needs >= 100 errors after
+   * the initialisation points; pinned params never get one.
+   */
+  ar?: boolean;
   /** Pinned parameters (no optimisation); needs a method other than "auto"/"baseline". */
   params?: SmoothingParams;
 }
@@ -74,6 +80,8 @@ export interface ForecastModelInfo extends SmoothingParams {
    * (1 when the series is too short to tell).
    */
   growth: number;
+  /** Order p of the AR correction of the one-step errors (0: none). */
+  ar: number;
 }
 
 /** A forecast path with 80% prediction intervals. */
@@ -127,7 +135,7 @@ const METHOD_CODES: Record<Exclude<ForecastMethod, "baseline">, number> = {
   multiplicative: 3,
 };
 const KIND_NAMES = ["", "holt", "additive", "multiplicative", "baseline"] as const;
-const INFO_LEN = 14;
+const INFO_LEN = 15;
 const DAY_MS = 86_400_000;
 /** Periods "auto" tries when no step is known: common daily/weekly/yearly cycles. */
 const DEFAULT_CANDIDATES = [7, 12, 24, 52, 168, 288, 1440, 2016];
@@ -173,6 +181,7 @@ export class ForecastModel {
       trend: v[11] as number,
       intervals: v[12] === 1 ? "empirical" : "analytic",
       growth: v[13] as number,
+      ar: v[14] as number,
     };
   }
 
@@ -275,6 +284,11 @@ function candidatesFor(ctx: string, stepMs: number | undefined, given?: number[]
   return out;
 }
 
+/** Highest AR order of the error correction (engine: AR_MAX_ORDER), or 0 when turned off. */
+function arOrder(o: FitOptions): number {
+  return o.ar === false ? 0 : 5;
+}
+
 /** Creates the forecasting API over a loaded runtime. */
 export function createForecastApi(rt: Runtime): ForecastApi {
   const input = rt.region();
@@ -326,7 +340,7 @@ export function createForecastApi(rt: Runtime): ForecastApi {
       if (!(phi > 0)) invalid(ctx, "params.phi must be > 0");
       return check(ex.forecast_fit_fixed(ptr, n, season, METHOD_CODES[method], alpha, beta, gamma, phi), ctx, { n, season });
     }
-    return check(ex.forecast_fit(ptr, n, season, METHOD_CODES[method], o.damped === false ? 0 : 1), ctx, { n, season });
+    return check(ex.forecast_fit(ptr, n, season, METHOD_CODES[method], o.damped === false ? 0 : 1, arOrder(o)), ctx, { n, season });
   }
 
   const api: ForecastApi = {
@@ -393,7 +407,7 @@ export function createForecastApi(rt: Runtime): ForecastApi {
       const k = options.window ?? Math.max(season, 12);
       const o = out.ensure(7 * 8);
       const code = method === "baseline" ? 4 : METHOD_CODES[method];
-      check(ex.forecast_backtest(ptr, n, season, code, options.damped === false ? 0 : 1, k, initial, horizon, stride, o), ctx, {
+      check(ex.forecast_backtest(ptr, n, season, code, options.damped === false ? 0 : 1, k, initial, horizon, stride, o, arOrder(options)), ctx, {
         n,
         season,
         initial,

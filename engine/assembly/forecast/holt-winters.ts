@@ -21,9 +21,10 @@
 // least-squares line through the first min(n, 10) points.
 
 import { ERR_INSUFFICIENT_DATA, ERR_INVALID_ARGUMENT, ERR_NEGATIVE, ERR_NOT_FINITE } from "../util/status";
-import { ForecastModel, KIND_ADDITIVE, KIND_HOLT, KIND_MULTIPLICATIVE, models, predictInto } from "./model";
+import { arPath, ForecastModel, KIND_ADDITIVE, KIND_HOLT, KIND_MULTIPLICATIVE, models, predictInto } from "./model";
 import { MAX_DIM, nelderMead } from "./optimize";
-import { calibrationWork, quantile, residualWork, seasonInit, seasonWork, smallWork } from "./scratch";
+import { fitResidualAr } from "./residual-ar";
+import { calibrationPathWork, calibrationWork, pathHistWork, pathSeasonWork, quantile, residualWork, seasonInit, seasonWork, smallWork } from "./scratch";
 
 /** Smoothing parameters stay inside [PARAM_MIN, PARAM_MAX]. */
 const PARAM_MIN: f64 = 1e-4;
@@ -62,6 +63,9 @@ let cKind: i32 = 0;
 let cDamped: bool = true;
 let cL0: f64 = 0;
 let cB0: f64 = 0;
+/** Highest AR order of the error correction finish() may fit (0: none). */
+let cMaxAr: i32 = 0;
+const arRing = new StaticArray<f64>(8);
 // Results of the last filter pass.
 let rLevel: f64 = 0;
 let rTrend: f64 = 0;
@@ -272,6 +276,26 @@ function finish(): ForecastModel {
   const count = cN - skip;
   if (isFinite(sse) && count >= EMPIRICAL_MIN_RESIDUALS) {
     for (let i = 0; i < count; i++) unchecked((resid[i] = resid[i + skip]));
+    const p = fitResidualAr(changetype<usize>(resid), count, cMaxAr, md.arCoef);
+    if (p > 0) {
+      // Intervals and sigma2 then describe the AR innovations
+      // a_t = e_t - sum_i coef_i e_{t-1-i}, computed in place from the end.
+      md.arP = p;
+      for (let i = 0; i < p; i++) unchecked((md.arHist[i] = resid[count - 1 - i]));
+      let ss: f64 = 0;
+      for (let t = count - 1; t >= p; t--) {
+        let a = unchecked(resid[t]);
+        for (let i = 0; i < p; i++) a -= unchecked(md.arCoef[i]) * unchecked(resid[t - 1 - i]);
+        unchecked((resid[t] = a));
+        ss += a * a;
+      }
+      for (let i = 0; i < count - p; i++) unchecked((resid[i] = resid[i + p]));
+      md.sigma2 = ss / <f64>(count - p);
+      md.q10 = quantile(resid, count - p, 0.1);
+      md.q90 = quantile(resid, count - p, 0.9);
+      md.empirical = true;
+      return md;
+    }
     md.q10 = quantile(resid, count, 0.1);
     md.q90 = quantile(resid, count, 0.9);
     md.empirical = true;
@@ -320,8 +344,24 @@ function calibrate(md: ForecastModel): void {
   }
   let origins = 0;
   let j = 0; // t mod m
+  const p = md.arP;
+  for (let i = 0; i < p; i++) unchecked((arRing[i] = 0));
+  const path = changetype<usize>(calibrationPathWork(H));
   for (let t = 0; t < n; t++) {
-    if (t >= skip && t <= n - H && (t - skip) % stride == 0) {
+    if (p > 0 && t >= skip && t <= n - H && (t - skip) % stride == 0) {
+      const ps = pathSeasonWork(max(m, 1));
+      for (let i = 0; i < m; i++) unchecked((ps[i] = s[i]));
+      const hist = pathHistWork();
+      for (let i = 0; i < p; i++) unchecked((hist[i] = arRing[i]));
+      arPath(kind, m, alpha, beta, gamma, phi, l, b, ps, j, p, md.arCoef, hist, H, path);
+      for (let h = 0; h < H; h++) {
+        const f = load<f64>(path + (<usize>h << 3));
+        let e = load<f64>(ptr + (<usize>(t + h) << 3)) - f;
+        if (kind == KIND_MULTIPLICATIVE) e = f > 0 ? e / f : 0;
+        unchecked((sums[h] += e * e));
+      }
+      origins++;
+    } else if (t >= skip && t <= n - H && (t - skip) % stride == 0) {
       let damp: f64 = 0;
       let phiPow: f64 = 1;
       let k = j;
@@ -341,6 +381,14 @@ function calibrate(md: ForecastModel): void {
     }
     const y = load<f64>(ptr + (<usize>t << 3));
     const base = l + phi * b;
+    if (p > 0) {
+      // The one-step error the AR correction sees next (as in filter()).
+      let e = y - base;
+      if (kind == KIND_ADDITIVE) e -= unchecked(s[j]);
+      else if (kind == KIND_MULTIPLICATIVE) e = y / (base * unchecked(s[j])) - 1;
+      for (let i = p - 1; i > 0; i--) unchecked((arRing[i] = arRing[i - 1]));
+      unchecked((arRing[0] = e));
+    }
     let nl: f64;
     if (kind == KIND_HOLT) {
       nl = alpha * y + (1 - alpha) * base;
@@ -419,7 +467,8 @@ export let lastFitStatus: i32 = 0;
  * the smallest AIC), 1 Holt, 2 additive, 3 multiplicative. m: season length (0 none).
  * Returns null and sets lastFitStatus on failure. Used by forecast_fit and the backtest.
  */
-export function fitModel(ptr: usize, n: i32, m: i32, method: i32, damped: bool): ForecastModel | null {
+export function fitModel(ptr: usize, n: i32, m: i32, method: i32, damped: bool, maxAr: i32): ForecastModel | null {
+  cMaxAr = max(0, maxAr);
   const md = fitUncalibrated(ptr, n, m, method, damped);
   if (md !== null) calibrate(md);
   return md;
@@ -511,8 +560,8 @@ function selectByHoldout(ptr: usize, n: i32, m: i32, positive: bool): ForecastMo
  * Fits a model (see fitModel) and returns its handle, or a negative status.
  * Called by the facade once per series per forecast run (the 15-minute cron).
  */
-export function forecast_fit(ptr: usize, n: i32, m: i32, method: i32, damped: i32): i32 {
-  const md = fitModel(ptr, n, m, method, damped != 0);
+export function forecast_fit(ptr: usize, n: i32, m: i32, method: i32, damped: i32, maxAr: i32): i32 {
+  const md = fitModel(ptr, n, m, method, damped != 0, maxAr);
   if (md === null) return lastFitStatus;
   return models.add(md);
 }
@@ -538,6 +587,7 @@ export function forecast_fit_fixed(ptr: usize, n: i32, m: i32, kind: i32, alpha:
   cM = md0;
   cKind = kind;
   cDamped = phi < 1;
+  cMaxAr = 0;
   if (!initStates()) return ERR_INVALID_ARGUMENT;
   unchecked((pWork[0] = alpha));
   unchecked((pWork[1] = beta));

@@ -21,7 +21,7 @@ export function forecast_predict(handle: i32, h: i32, p10: usize, p50: usize, p9
 /**
  * Writes INFO_LEN f64 describing the model: kind, season, n, alpha, beta,
  * gamma, phi, sigma2, sse, aic, level, trend, empirical intervals (1/0),
- * interval growth scale kappa.
+ * interval growth scale kappa, AR order of the error correction.
  * Called once after a fit.
  */
 export function forecast_info(handle: i32, out: usize): i32 {
@@ -41,6 +41,7 @@ export function forecast_info(handle: i32, out: usize): i32 {
   store<f64>(out + 88, md.trend);
   store<f64>(out + 96, md.empirical ? 1 : 0);
   store<f64>(out + 104, md.growth);
+  store<f64>(out + 112, <f64>md.arP);
   return INFO_LEN;
 }
 
