@@ -15,7 +15,7 @@ export const KIND_BASELINE: i32 = 4;
 export const Z_P90: f64 = 1.2815515655446004;
 
 /** Number of f64 values forecast_info writes. */
-export const INFO_LEN: i32 = 15;
+export const INFO_LEN: i32 = 16;
 
 /** State of one fitted model. Allocated once per fit; forecasting allocates nothing. */
 export class ForecastModel {
@@ -30,6 +30,8 @@ export class ForecastModel {
   phi: f64 = 1;
   level: f64 = 0;
   trend: f64 = 0;
+  /** False for a level-only model (no trend component: beta = 0, phi = 1, trend = 0). */
+  trended: bool = true;
   /** Seasonal states indexed by t mod m. */
   season: StaticArray<f64> = new StaticArray<f64>(0);
   /** One-step in-sample error variance (absolute; relative for multiplicative). */

@@ -14,6 +14,8 @@
 // (p = 0: no correction). Yule-Walker estimates are always stationary, so the
 // correction dies away with the horizon.
 
+import { ERR_INVALID_ARGUMENT, ERR_NOT_FINITE } from "../util/status";
+
 /** Highest AR order tried. */
 export const AR_MAX_ORDER: i32 = 5;
 /** Errors needed before an AR correction is fitted at all. */
@@ -61,4 +63,19 @@ export function fitResidualAr(ptr: usize, count: i32, maxOrder: i32, coef: Stati
     }
   }
   return bestP;
+}
+
+const hostCoef = new StaticArray<f64>(AR_MAX_ORDER);
+
+/**
+ * Host entry point: fits the AR correction (fitResidualAr) to the n errors at
+ * ptr and writes p coefficients to out; returns p or a negative status.
+ * For inspection and tests: fits run it on their own errors.
+ */
+export function forecast_residual_ar(ptr: usize, n: i32, maxOrder: i32, out: usize): i32 {
+  if (n < 0 || maxOrder < 0 || maxOrder > AR_MAX_ORDER) return ERR_INVALID_ARGUMENT;
+  for (let t = 0; t < n; t++) if (!isFinite(load<f64>(ptr + (<usize>t << 3)))) return ERR_NOT_FINITE;
+  const p = fitResidualAr(ptr, n, maxOrder, hostCoef);
+  for (let i = 0; i < p; i++) store<f64>(out + (<usize>i << 3), unchecked(hostCoef[i]));
+  return p;
 }
