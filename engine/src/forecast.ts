@@ -7,7 +7,10 @@
 import { check, EngineError, invalid } from "./errors";
 import type { Region, Runtime } from "./runtime";
 
-/** How to model a series. "auto" picks among Holt and the seasonal kinds by AIC. */
+/**
+ * How to model a series. "auto" picks among Holt (damped trend or level only)
+ * and the seasonal kinds (on a held-out season, or by AIC for short series).
+ */
 export type ForecastMethod = "auto" | "holt" | "additive" | "multiplicative" | "baseline";
 
 /** Smoothing parameters, for reading a fit or pinning one. */
@@ -65,11 +68,14 @@ export interface ForecastModelInfo extends SmoothingParams {
   season: number;
   /** Points fitted. */
   n: number;
-  /** One-step in-sample error variance (relative, i.e. of e/yhat, for multiplicative). */
+  /**
+   * One-step in-sample error variance (relative, i.e. of e/yhat, for
+   * multiplicative); of the AR innovations when there is an AR correction.
+   */
   sigma2: number;
-  /** One-step in-sample sum of squared errors. */
+  /** One-step in-sample sum of squared errors of the smoothing model (before the AR correction). */
   sse: number;
-  /** Akaike information criterion n ln(SSE/n) + 2k used to pick the kind. */
+  /** Akaike information criterion 2n ln(SAE/n) + 2k (Laplace: parameters minimise absolute error). */
   aic: number;
   /** Final level and trend (baseline: window mean and robust slope). */
   level: number;

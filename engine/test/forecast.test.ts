@@ -102,7 +102,7 @@ describe("AR correction of the one-step errors", () => {
     // Innovations a_t = e_t - 0.5 e_{t-1}: -0.3, -0.3, 0.7; sigma2 = 0.67 / 3.
     // Intervals: +/- z sqrt(sigma2) at h = 1; h = 2 grows by c1 = alpha = 0.5 (kappa 1:
     // too short to calibrate): var2 = sigma2 (1 + 0.25).
-    const model = engine.forecast.fit([2, 4, 6, 9], { method: "holt", params: { alpha: 0.5, beta: 0, phi: 1, ar: [0.5] } });
+    const model = engine.forecast.fit([2, 4, 6, 9], { method: "holt", params: { alpha: 0.5, beta: 0, gamma: 0, phi: 1, ar: [0.5] } });
     expect(model.info.ar).toEqual([0.5]);
     expect(model.info.sse).toBeCloseTo(0.49, 12);
     expect(model.info.sigma2).toBeCloseTo(0.67 / 3, 12);
@@ -113,7 +113,7 @@ describe("AR correction of the one-step errors", () => {
     expect((f.p90[0] as number) - (f.p50[0] as number)).toBeCloseTo(z * Math.sqrt(0.67 / 3), 12);
     expect((f.p50[1] as number) - (f.p10[1] as number)).toBeCloseTo(z * Math.sqrt((0.67 / 3) * 1.25), 12);
     model.dispose();
-    expect(() => engine.forecast.fit([2, 4, 6, 9], { method: "holt", params: { alpha: 0.5, beta: 0, phi: 1, ar: [1, 2, 3, 4, 5, 6] } })).toThrow(
+    expect(() => engine.forecast.fit([2, 4, 6, 9], { method: "holt", params: { alpha: 0.5, beta: 0, gamma: 0, phi: 1, ar: [1, 2, 3, 4, 5, 6] } })).toThrow(
       EngineError,
     );
   });

@@ -5,8 +5,8 @@
 // series do not set the parameters as they do under least squares) with
 // Nelder-Mead over a logistic transform; the model kind on a held-out season
 // (or by AIC for short series). Without a season, auto also fits a level-only
-// model (no trend) and keeps whichever has the smaller in-sample multi-step
-// error. Then an AR(p) on the one-step errors (residual-ar.ts) adds the short
+// model (no trend) and keeps the trend only when it wins both by AIC and by
+// in-sample multi-step error. Then an AR(p) on the one-step errors (residual-ar.ts) adds the short
 // memory smoothing lacks.
 //
 // Component form, with y_t the value and m the season length:
@@ -563,9 +563,10 @@ function fitUncalibrated(ptr: usize, n: i32, m: i32, method: i32, damped: bool):
 }
 
 /**
- * Fits kind with a (damped) trend and without one and keeps the smaller AIC:
- * a level-only model when the trend does not pay for its two parameters.
- * A trend fitted to bursty data where there is none extrapolates noise.
+ * Fits kind with a (damped) trend and without one; the trend is kept only
+ * when it has both the smaller AIC and the smaller in-sample multi-step error
+ * (calibrate(): mean |error| over steps 1..H from up to 256 origins). A trend
+ * fitted to bursty data where there is none extrapolates noise.
  */
 let calibratedA: ForecastModel | null = null;
 let calibratedB: ForecastModel | null = null;
@@ -578,7 +579,6 @@ function fitTrendOrNot(kind: i32): ForecastModel | null {
   cTrend = true;
   if (level === null) return withTrend;
   if (withTrend === null) return level;
-  // Multi-step in-sample error where there are enough origins, else AIC.
   const n = cN;
   const m = cM;
   calibrate(withTrend);
@@ -591,8 +591,10 @@ function fitTrendOrNot(kind: i32): ForecastModel | null {
   cM = m;
   cKind = kind;
   cTrend = true; // calibrate() set it to the last model's
-  if (isFinite(eTrend) && isFinite(eLevel)) return eLevel <= eTrend ? level : withTrend;
-  return level.aic <= withTrend.aic ? level : withTrend;
+  // The trend must pay for itself both in-sample (AIC) and ahead (multi-step
+  // error, where there are enough origins); otherwise the simpler model stays.
+  if (level.aic <= withTrend.aic) return level;
+  return isFinite(eTrend) && isFinite(eLevel) && eLevel <= eTrend ? level : withTrend;
 }
 
 /** Series of at least this many seasons choose their kind on a held-out last season; shorter ones by AIC. */

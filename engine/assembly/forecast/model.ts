@@ -34,7 +34,7 @@ export class ForecastModel {
   trended: bool = true;
   /** Seasonal states indexed by t mod m. */
   season: StaticArray<f64> = new StaticArray<f64>(0);
-  /** One-step in-sample error variance (absolute; relative for multiplicative). */
+  /** One-step in-sample error variance (absolute; relative for multiplicative; of the AR innovations with a correction). */
   sigma2: f64 = 0;
   /** One-step in-sample sum of squared errors and the AIC computed from it. */
   sse: f64 = 0;
