@@ -6,6 +6,7 @@ export { version, is_debug } from "./version";
 export { forecast_acf, forecast_detect_season } from "./forecast/season";
 export { forecast_fit, forecast_fit_fixed } from "./forecast/holt-winters";
 export { forecast_fit_baseline } from "./forecast/baseline";
+export { forecast_residual_ar } from "./forecast/residual-ar";
 export { forecast_predict, forecast_info, forecast_free } from "./forecast/predict";
 export { forecast_metrics, forecast_backtest } from "./forecast/backtest";
 export { recommend_replicas } from "./recommend/replicas";

@@ -7,7 +7,10 @@
 import { check, EngineError, invalid } from "./errors";
 import type { Region, Runtime } from "./runtime";
 
-/** How to model a series. "auto" picks among Holt and the seasonal kinds by AIC. */
+/**
+ * How to model a series. "auto" picks among Holt (damped trend or level only)
+ * and the seasonal kinds (on a held-out season, or by AIC for short series).
+ */
 export type ForecastMethod = "auto" | "holt" | "additive" | "multiplicative" | "baseline";
 
 /** Smoothing parameters, for reading a fit or pinning one. */
@@ -20,6 +23,12 @@ export interface SmoothingParams {
   gamma: number;
   /** Trend damping, 0..1 (1: undamped). */
   phi: number;
+  /**
+   * AR coefficients of the one-step error correction (ar[i] multiplies
+   * e_{t-1-i}; at most 5). Pinned fits have none unless given; a fit's info
+   * carries its own, so `info` can be pinned back as it is.
+   */
+  ar?: number[];
 }
 
 /** Options for `fit`, `predict` and `backtest`. */
@@ -42,6 +51,12 @@ export interface FitOptions {
   damped?: boolean;
   /** Baseline window (points averaged); default max(season, 12), at most n. */
   window?: number;
+  /**
+   * AR(p) correction of the smoothing model's one-step errors, p <= 5 chosen
+   * by AICc (0 when it does not pay); default true. Needs >= 100 errors after
+   * the initialisation points; pinned params never get one.
+   */
+  ar?: boolean;
   /** Pinned parameters (no optimisation); needs a method other than "auto"/"baseline". */
   params?: SmoothingParams;
 }
@@ -53,11 +68,14 @@ export interface ForecastModelInfo extends SmoothingParams {
   season: number;
   /** Points fitted. */
   n: number;
-  /** One-step in-sample error variance (relative, i.e. of e/yhat, for multiplicative). */
+  /**
+   * One-step in-sample error variance (relative, i.e. of e/yhat, for
+   * multiplicative); of the AR innovations when there is an AR correction.
+   */
   sigma2: number;
-  /** One-step in-sample sum of squared errors. */
+  /** One-step in-sample sum of squared errors of the smoothing model (before the AR correction). */
   sse: number;
-  /** Akaike information criterion n ln(SSE/n) + 2k used to pick the kind. */
+  /** Akaike information criterion 2n ln(SAE/n) + 2k (Laplace: parameters minimise absolute error). */
   aic: number;
   /** Final level and trend (baseline: window mean and robust slope). */
   level: number;
@@ -74,6 +92,10 @@ export interface ForecastModelInfo extends SmoothingParams {
    * (1 when the series is too short to tell).
    */
   growth: number;
+  /** AR coefficients of the one-step error correction, p <= 5 chosen by AICc (empty: none). */
+  ar: number[];
+  /** False for a level-only model (auto drops the trend when it does not pay by AIC). */
+  trended: boolean;
 }
 
 /** A forecast path with 80% prediction intervals. */
@@ -127,7 +149,9 @@ const METHOD_CODES: Record<Exclude<ForecastMethod, "baseline">, number> = {
   multiplicative: 3,
 };
 const KIND_NAMES = ["", "holt", "additive", "multiplicative", "baseline"] as const;
-const INFO_LEN = 14;
+const INFO_LEN = 16;
+/** Highest AR order of the error correction (engine: AR_MAX_ORDER). */
+const AR_MAX_ORDER = 5;
 const DAY_MS = 86_400_000;
 /** Periods "auto" tries when no step is known: common daily/weekly/yearly cycles. */
 const DEFAULT_CANDIDATES = [7, 12, 24, 52, 168, 288, 1440, 2016];
@@ -155,9 +179,9 @@ export class ForecastModel {
   ) {
     this.handle = handle;
     finalizer?.register(this, { rt, handle }, this);
-    const ptr = out.ensure(INFO_LEN * 8);
+    const ptr = out.ensure((INFO_LEN + AR_MAX_ORDER) * 8);
     check(rt.exports.forecast_info(handle, ptr), "forecast.info");
-    const v = rt.f64(ptr, INFO_LEN);
+    const v = rt.f64(ptr, INFO_LEN + AR_MAX_ORDER);
     this.info = {
       method: KIND_NAMES[v[0] as number] as ForecastModelInfo["method"],
       season: v[1] as number,
@@ -173,6 +197,8 @@ export class ForecastModel {
       trend: v[11] as number,
       intervals: v[12] === 1 ? "empirical" : "analytic",
       growth: v[13] as number,
+      trended: v[15] === 1,
+      ar: Array.from(v.subarray(INFO_LEN, INFO_LEN + (v[14] as number))),
     };
   }
 
@@ -211,6 +237,11 @@ export interface ForecastApi {
   predict(values: ArrayLike<number>, h: number, options?: FitOptions): Forecast & { model: ForecastModelInfo };
   /** The season length "auto" would choose (0: none). */
   detectSeason(values: ArrayLike<number>, options?: Pick<FitOptions, "stepMs" | "timestamps" | "candidates">): number;
+  /**
+   * The AR correction a fit would put on these one-step errors: order p <= maxOrder
+   * (default 5) by AICc, Yule-Walker coefficients (empty: none pays, or < 100 errors).
+   */
+  residualAr(errors: ArrayLike<number>, maxOrder?: number): number[];
   /** Autocorrelation of the linearly detrended series at `lag` (what detectSeason tests). */
   acf(values: ArrayLike<number>, lag: number): number;
   /** MAE, MAPE, sMAPE and MASE of `predicted` against `actual`; `train` scales MASE. */
@@ -275,6 +306,11 @@ function candidatesFor(ctx: string, stepMs: number | undefined, given?: number[]
   return out;
 }
 
+/** Highest AR order of the error correction (engine: AR_MAX_ORDER), or 0 when turned off. */
+function arOrder(o: FitOptions): number {
+  return o.ar === false ? 0 : AR_MAX_ORDER;
+}
+
 /** Creates the forecasting API over a loaded runtime. */
 export function createForecastApi(rt: Runtime): ForecastApi {
   const input = rt.region();
@@ -319,14 +355,21 @@ export function createForecastApi(rt: Runtime): ForecastApi {
     }
     if (o.params !== undefined) {
       if (method === "auto") invalid(ctx, "pinned params need an explicit method");
-      const { alpha, beta, gamma = 0, phi = 1 } = o.params;
+      const { alpha, beta, gamma = 0, phi = 1, ar = [] } = o.params;
       for (const [k, v] of Object.entries({ alpha, beta, gamma, phi })) {
         if (typeof v !== "number" || !(v >= 0 && v <= 1)) invalid(ctx, `params.${k} must be in [0, 1]`, { [k]: v });
       }
       if (!(phi > 0)) invalid(ctx, "params.phi must be > 0");
-      return check(ex.forecast_fit_fixed(ptr, n, season, METHOD_CODES[method], alpha, beta, gamma, phi), ctx, { n, season });
+      if (!Array.isArray(ar) || ar.length > AR_MAX_ORDER || ar.some((c) => typeof c !== "number" || !Number.isFinite(c))) {
+        invalid(ctx, `params.ar must be at most ${AR_MAX_ORDER} finite numbers`, { ar });
+      }
+      const arPtr = rt.putF64(aux, ar.length ? ar : [0]);
+      return check(ex.forecast_fit_fixed(ptr, n, season, METHOD_CODES[method], alpha, beta, gamma, phi, arPtr, ar.length), ctx, {
+        n,
+        season,
+      });
     }
-    return check(ex.forecast_fit(ptr, n, season, METHOD_CODES[method], o.damped === false ? 0 : 1), ctx, { n, season });
+    return check(ex.forecast_fit(ptr, n, season, METHOD_CODES[method], o.damped === false ? 0 : 1, arOrder(o)), ctx, { n, season });
   }
 
   const api: ForecastApi = {
@@ -350,6 +393,17 @@ export function createForecastApi(rt: Runtime): ForecastApi {
       const t = timing(ctx, values.length, options);
       const ptr = rt.putF64(input, values);
       return detect(ctx, ptr, values.length, t.stepMs, options.candidates);
+    },
+    residualAr(errors, maxOrder = AR_MAX_ORDER) {
+      const ctx = "forecast.residualAr";
+      checkValues(ctx, errors, "errors");
+      if (!Number.isInteger(maxOrder) || maxOrder < 0 || maxOrder > AR_MAX_ORDER) {
+        invalid(ctx, `maxOrder must be an integer in 0..${AR_MAX_ORDER}`, { maxOrder });
+      }
+      const ptr = rt.putF64(input, errors);
+      const o = out.ensure(AR_MAX_ORDER * 8);
+      const p = check(ex.forecast_residual_ar(ptr, errors.length, maxOrder, o), ctx);
+      return Array.from(rt.f64(o, p));
     },
     acf(values, lag) {
       const ctx = "forecast.acf";
@@ -393,7 +447,7 @@ export function createForecastApi(rt: Runtime): ForecastApi {
       const k = options.window ?? Math.max(season, 12);
       const o = out.ensure(7 * 8);
       const code = method === "baseline" ? 4 : METHOD_CODES[method];
-      check(ex.forecast_backtest(ptr, n, season, code, options.damped === false ? 0 : 1, k, initial, horizon, stride, o), ctx, {
+      check(ex.forecast_backtest(ptr, n, season, code, options.damped === false ? 0 : 1, k, initial, horizon, stride, o, arOrder(options)), ctx, {
         n,
         season,
         initial,

@@ -67,6 +67,33 @@ describe("helios CLI", () => {
     expect(r.out).toContain("demo/s.csv");
   });
 
+  it("eval forecast scores Helios next to seasonal naive (--peers naive) on a straight line", () => {
+    // y_t = t at 5-minute steps, 700 points: the season is a day, m = 288. Seasonal naive
+    // forecasts y_{o+j} by y_{o+j-288}, off by 288 at every step, and its in-sample MAE
+    // (the MASE scale) is |x_t - x_{t-288}| = 288 too: MASE exactly 1 at every horizon.
+    // Helios' trend model follows a line exactly: MASE 0 up to rounding. Origins:
+    // last = 700 - 12 = 688, stride = floor((688 - 576) / 2) = 56 -> 688 and 632.
+    const data = join(dir, "line");
+    mkdirSync(data, { recursive: true });
+    const rows = ["timestamp,value"];
+    for (let i = 0; i < 700; i++) rows.push(`${new Date(Date.UTC(2026, 0, 1) + i * 300_000).toISOString()},${i}`);
+    writeFileSync(join(data, "line.csv"), rows.join("\n"));
+    const json = join(dir, "eval-forecast.json");
+    const r = helios("eval", "forecast", "--data", data, "--peers", "naive", "--horizons", "1,12", "--origins", "2", "--json", json);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("line.csv: helios MASE@1/12=");
+    const result = JSON.parse(readFileSync(json, "utf8"));
+    expect(result.horizons).toEqual([1, 12]);
+    for (const h of [1, 12]) {
+      expect(result.overall["seasonal naive"][h].mase).toBeCloseTo(1, 12);
+      expect(result.overall["seasonal naive"][h].coverage).toBeNull();
+      expect(result.overall.helios[h].mase).toBeLessThan(1e-6);
+    }
+    const bad = helios("eval", "forecast", "--data", data, "--peers", "nave");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('unknown peer "nave"');
+  });
+
   it("says what is wrong with bad input, with exit code 2", () => {
     const missing = helios("detect", join(dir, "nope.csv"));
     expect(missing.code).toBe(2);

@@ -73,6 +73,83 @@ describe("Holt-Winters by hand", () => {
   });
 });
 
+describe("AR correction of the one-step errors", () => {
+  it("residualAr on alternating +1/-1 errors: AR(1) with coefficient -0.99", () => {
+    // e = 1, -1, 1, ... (100 values): g_k = (1/100) sum_{t>=k} e_t e_{t-k} = (-1)^k (100 - k)/100,
+    // so g0 = 1, g1 = -0.99, g2 = 0.98.
+    // p = 1: k1 = g1/g0 = -0.99, v1 = 1 - 0.99^2 = 0.0199;
+    //   AICc = 100 ln 0.0199 + 2 + 2*1*2/98 = -391.70 + 2.04 = -389.66 (< 0, p = 0's 100 ln 1).
+    // p = 2: k2 = (g2 - a11 g1)/v1 = (0.98 - 0.9801)/0.0199 = -0.005, v2 = v1 (1 - 2.5e-5):
+    //   AICc = -391.70 - 0.0025 + 4 + 12/97 = -387.58, worse; higher orders gain as little.
+    const e = Array.from({ length: 100 }, (_, t) => (t % 2 === 0 ? 1 : -1));
+    const ar = engine.forecast.residualAr(e);
+    expect(ar).toHaveLength(1);
+    expect(ar[0]).toBeCloseTo(-0.99, 12);
+    // Fewer than 100 errors, or constant zero errors: no correction.
+    expect(engine.forecast.residualAr(e.slice(0, 99))).toEqual([]);
+    expect(engine.forecast.residualAr(new Array(200).fill(0))).toEqual([]);
+    expect(() => engine.forecast.residualAr(e, 6)).toThrow(EngineError);
+  });
+
+  it("pinned AR(1) on Holt: the expected errors feed the level, intervals use the innovations", () => {
+    // As in "Holt, alpha = 1, beta = 0" above, the initial line through [2, 4, 6, 9] has
+    // slope 2.3 and is -0.5 at t = -1: l0 = -0.5, b0 = 2.3 (beta = 0 keeps b = 2.3).
+    // alpha = 0.5: base_t = l + b, e_t = y_t - base_t, l = 0.5 y + 0.5 base:
+    //   t=0: base 1.8, e 0.2,  l 1.9;  t=1: base 4.2, e -0.2, l 4.1;
+    //   t=2: base 6.4, e -0.4, l 6.2;  t=3: base 8.5, e 0.5,  l 8.75.
+    // AR(1), coefficient 0.5: r1 = 0.5 e3 = 0.25, y1 = 8.75 + 2.3 + 0.25 = 11.3;
+    //   l = 0.5 * 11.3 + 0.5 * 11.05 = 11.175; r2 = 0.5 r1 = 0.125, y2 = 11.175 + 2.3 + 0.125 = 13.6.
+    // Innovations a_t = e_t - 0.5 e_{t-1}: -0.3, -0.3, 0.7; sigma2 = 0.67 / 3.
+    // Intervals: +/- z sqrt(sigma2) at h = 1; h = 2 grows by c1 = alpha = 0.5 (kappa 1:
+    // too short to calibrate): var2 = sigma2 (1 + 0.25).
+    const model = engine.forecast.fit([2, 4, 6, 9], { method: "holt", params: { alpha: 0.5, beta: 0, gamma: 0, phi: 1, ar: [0.5] } });
+    expect(model.info.ar).toEqual([0.5]);
+    expect(model.info.sse).toBeCloseTo(0.49, 12);
+    expect(model.info.sigma2).toBeCloseTo(0.67 / 3, 12);
+    const f = model.forecast(2);
+    expect(f.p50[0]).toBeCloseTo(11.3, 12);
+    expect(f.p50[1]).toBeCloseTo(13.6, 12);
+    const z = 1.2815515655446004;
+    expect((f.p90[0] as number) - (f.p50[0] as number)).toBeCloseTo(z * Math.sqrt(0.67 / 3), 12);
+    expect((f.p50[1] as number) - (f.p10[1] as number)).toBeCloseTo(z * Math.sqrt((0.67 / 3) * 1.25), 12);
+    model.dispose();
+    expect(() => engine.forecast.fit([2, 4, 6, 9], { method: "holt", params: { alpha: 0.5, beta: 0, gamma: 0, phi: 1, ar: [1, 2, 3, 4, 5, 6] } })).toThrow(
+      EngineError,
+    );
+  });
+
+  it("auto finds the short memory of AR(1) noise and forecasts one step better with it", () => {
+    // y_t = 50 + u_t, u_t = 0.7 u_{t-1} + N(0, 1): smoothing alone cannot use u_{t-1}.
+    const r = rng(7);
+    const y = new Float64Array(2000);
+    let u = 0;
+    for (let t = 0; t < y.length; t++) {
+      u = 0.7 * u + gauss(r);
+      y[t] = 50 + u;
+    }
+    const info = engine.forecast.fit(y, { season: 0 }).info;
+    expect(info.ar.length).toBeGreaterThan(0);
+    const opts = { season: 0, horizon: 1, initial: 1500, stride: 10 };
+    const withAr = engine.forecast.backtest(y, opts);
+    const without = engine.forecast.backtest(y, { ...opts, ar: false });
+    expect(withAr.mae).toBeLessThan(without.mae);
+    expect(engine.forecast.fit(y, { season: 0, ar: false }).info.ar).toEqual([]);
+  });
+});
+
+describe("trend or level only", () => {
+  it("auto drops the trend on a flat noisy series and keeps it on a trending one", () => {
+    const r = rng(11);
+    const flat = Float64Array.from({ length: 1000 }, () => 100 + gauss(r) + (r() < 0.01 ? 30 : 0));
+    const rising = Float64Array.from({ length: 1000 }, (_, t) => 100 + 0.5 * t + gauss(r));
+    const f = engine.forecast.fit(flat, { season: 0 }).info;
+    expect(f.trended).toBe(false);
+    expect(f.beta).toBe(0);
+    expect(f.trend).toBe(0);
+    expect(engine.forecast.fit(rising, { season: 0 }).info.trended).toBe(true);
+  });
+});
+
 describe("metrics by hand", () => {
   it("MAE, MAPE, sMAPE and MASE on tiny arrays", () => {
     // actual [2, 4], forecast [1, 5]: errors 1, 1 -> MAE 1.

@@ -78,7 +78,7 @@ export function forecast_metrics(actual: usize, pred: usize, n: i32, train: usiz
  */
 export function forecast_backtest(
   ptr: usize, n: i32, m: i32, method: i32, damped: i32, k: i32,
-  initial: i32, horizon: i32, stride: i32, out: usize,
+  initial: i32, horizon: i32, stride: i32, out: usize, maxAr: i32,
 ): i32 {
   if (initial < 2 || horizon < 1 || stride < 1 || method < 0 || method > KIND_BASELINE) return ERR_INVALID_ARGUMENT;
   if (initial + horizon > n) return ERR_INSUFFICIENT_DATA;
@@ -100,7 +100,7 @@ export function forecast_backtest(
       md = fitBaseline(ptr, o, k);
       if (md === null) return baselineStatus;
     } else {
-      md = fitModel(ptr, o, m, method, damped != 0);
+      md = fitModel(ptr, o, m, method, damped != 0, maxAr);
       if (md === null) return lastFitStatus;
     }
     predictInto(md, horizon, p10, p50, p90);

@@ -1,8 +1,13 @@
 // Holt-Winters exponential smoothing (additive and multiplicative seasons,
 // damped trend) and Holt's linear method for series without a season.
-// Parameters are fitted by minimising the one-step in-sample SSE with
+// Parameters are fitted by minimising the one-step in-sample absolute error
+// (least absolute deviations: the Laplace likelihood; a few spikes in a bursty
+// series do not set the parameters as they do under least squares) with
 // Nelder-Mead over a logistic transform; the model kind on a held-out season
-// (or by AIC for short series).
+// (or by AIC for short series). Without a season, auto also fits a level-only
+// model (no trend) and keeps the trend only when it wins both by AIC and by
+// in-sample multi-step error. Then an AR(p) on the one-step errors (residual-ar.ts) adds the short
+// memory smoothing lacks.
 //
 // Component form, with y_t the value and m the season length:
 //   additive:       l_t = a (y_t - s_{t-m}) + (1-a)(l_{t-1} + p b_{t-1})
@@ -18,12 +23,14 @@
 // means M1, M2: b0 = (M2 - M1) / m, l0 = M1 - b0 (m + 1) / 2, and s_i the
 // average over both seasons of y minus (or divided by) the trend line at i,
 // normalised to sum 0 (additive) or mean 1 (multiplicative). Holt: the
-// least-squares line through the first min(n, 10) points.
+// least-squares line through the first min(n, 10) points. Level-only: b0 = 0,
+// l0 = (M1 + M2) / 2 (Holt: the mean of those points).
 
 import { ERR_INSUFFICIENT_DATA, ERR_INVALID_ARGUMENT, ERR_NEGATIVE, ERR_NOT_FINITE } from "../util/status";
-import { ForecastModel, KIND_ADDITIVE, KIND_HOLT, KIND_MULTIPLICATIVE, models, predictInto } from "./model";
+import { arPath, ForecastModel, KIND_ADDITIVE, KIND_HOLT, KIND_MULTIPLICATIVE, models, predictInto } from "./model";
 import { MAX_DIM, nelderMead } from "./optimize";
-import { calibrationWork, quantile, residualWork, seasonInit, seasonWork, smallWork } from "./scratch";
+import { AR_MAX_ORDER, fitResidualAr } from "./residual-ar";
+import { calibrationPathWork, calibrationWork, pathHistWork, pathSeasonWork, quantile, residualWork, seasonInit, seasonWork, smallWork } from "./scratch";
 
 /** Smoothing parameters stay inside [PARAM_MIN, PARAM_MAX]. */
 const PARAM_MIN: f64 = 1e-4;
@@ -44,8 +51,13 @@ const START_GAMMA_SHARE: f64 = 0.1;
 const START_PHI: f64 = 0.95;
 /** Residuals needed (after the initialisation seasons) before intervals use empirical quantiles. */
 export const EMPIRICAL_MIN_RESIDUALS: i32 = 100;
-/** Calibration horizon for non-seasonal models (seasonal: one season). */
-const CAL_HOLT_HORIZON: i32 = 48;
+/**
+ * Calibration horizon for non-seasonal models (seasonal: one season), also the
+ * span the trend-or-level choice is judged on. A day at 5-minute steps, like
+ * the season of such a series: fitted over 48 steps only, the growth scale
+ * over-widened a day ahead (cov@288 0.85 on the AWS CloudWatch files, 0.82 now).
+ */
+const CAL_HOLT_HORIZON: i32 = 288;
 /** Fewest and most forecast origins sampled when calibrating the interval growth. */
 const CAL_MIN_ORIGINS: i32 = 20;
 const CAL_MAX_ORIGINS: i32 = 256;
@@ -60,12 +72,21 @@ let cN: i32 = 0;
 let cM: i32 = 0;
 let cKind: i32 = 0;
 let cDamped: bool = true;
+/** False: no trend component (b = 0, beta and phi unused): simple exponential smoothing (+ season). */
+let cTrend: bool = true;
+/** Pinned AR coefficients of forecast_fit_fixed (cFixedArP of them; 0: none). */
+let cFixedArP: i32 = 0;
+const fixedAr = new StaticArray<f64>(AR_MAX_ORDER);
 let cL0: f64 = 0;
 let cB0: f64 = 0;
+/** Highest AR order of the error correction finish() may fit (0: none). */
+let cMaxAr: i32 = 0;
+const arRing = new StaticArray<f64>(8);
 // Results of the last filter pass.
 let rLevel: f64 = 0;
 let rTrend: f64 = 0;
 let rRel2: f64 = 0;
+let rAbs: f64 = 0;
 /** When non-zero, filter() stores each one-step error (relative for multiplicative) here. */
 let rStore: usize = 0;
 const xWork = new StaticArray<f64>(MAX_DIM);
@@ -93,6 +114,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
   let b = cB0;
   let sse: f64 = 0;
   let rel: f64 = 0;
+  let sae: f64 = 0;
   const ca = 1 - alpha;
   const cb = 1 - beta;
   const cg = 1 - gamma;
@@ -102,6 +124,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
       const base = l + phi * b;
       const e = y - base;
       sse += e * e;
+      sae += Math.abs(e);
       if (rStore) store<f64>(rStore + (<usize>t << 3), e);
       const nl = alpha * y + ca * base;
       b = beta * (nl - l) + cb * phi * b;
@@ -119,6 +142,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
         const st = unchecked(s[j]);
         const e = y - base - st;
         sse += e * e;
+      sae += Math.abs(e);
         if (rStore) store<f64>(rStore + (<usize>t << 3), e);
         const nl = alpha * (y - st) + ca * base;
         b = beta * (nl - l) + cb * phi * b;
@@ -135,6 +159,7 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
         const yhat = base * st;
         const e = y - yhat;
         sse += e * e;
+      sae += Math.abs(e);
         rel += (e / yhat) * (e / yhat);
         if (rStore) store<f64>(rStore + (<usize>t << 3), e / yhat);
         const nl = alpha * (y / st) + ca * base;
@@ -148,21 +173,23 @@ function filter(alpha: f64, beta: f64, gamma: f64, phi: f64): f64 {
   rLevel = l;
   rTrend = b;
   rRel2 = rel;
+  rAbs = sae;
   return sse;
 }
 
 /** Maps unbounded optimiser variables to (alpha, beta, gamma, phi) in pWork. */
 function toParams(x: StaticArray<f64>): void {
+  // x holds alpha, then beta (with a trend), gamma (seasonal), phi (damped trend).
   const alpha = PARAM_MIN + (PARAM_MAX - PARAM_MIN) * logistic(unchecked(x[0]));
-  const beta = PARAM_MIN + (PARAM_MAX - PARAM_MIN) * logistic(unchecked(x[1]));
+  let k = 1;
+  let beta: f64 = 0;
+  if (cTrend) beta = PARAM_MIN + (PARAM_MAX - PARAM_MIN) * logistic(unchecked(x[k++]));
   let gamma: f64 = 0;
-  let k = 2;
   if (cKind != KIND_HOLT) {
     // gamma < 1 - alpha keeps the seasonal update a proper average (Hyndman et al.).
-    gamma = (1 - alpha) * (PARAM_MIN + (PARAM_MAX - PARAM_MIN) * logistic(unchecked(x[2])));
-    k = 3;
+    gamma = (1 - alpha) * (PARAM_MIN + (PARAM_MAX - PARAM_MIN) * logistic(unchecked(x[k++])));
   }
-  const phi = cDamped ? PHI_MIN + (PHI_MAX - PHI_MIN) * logistic(unchecked(x[k])) : 1.0;
+  const phi = cTrend && cDamped ? PHI_MIN + (PHI_MAX - PHI_MIN) * logistic(unchecked(x[k])) : 1.0;
   unchecked((pWork[0] = alpha));
   unchecked((pWork[1] = beta));
   unchecked((pWork[2] = gamma));
@@ -172,7 +199,7 @@ function toParams(x: StaticArray<f64>): void {
 function objective(x: StaticArray<f64>): f64 {
   toParams(x);
   const v = filter(unchecked(pWork[0]), unchecked(pWork[1]), unchecked(pWork[2]), unchecked(pWork[3]));
-  return isFinite(v) ? v : Infinity;
+  return isFinite(v) ? rAbs : Infinity;
 }
 
 /** Computes the initial states for the context's kind; false when they are unusable. */
@@ -191,7 +218,7 @@ function initStates(): bool {
     const kf = <f64>k;
     const tm = (kf - 1) * 0.5;
     const sxx = (kf * (kf * kf - 1)) / 12;
-    const slope = sxx > 0 ? (sty - tm * sy) / sxx : 0;
+    const slope = sxx > 0 && cTrend ? (sty - tm * sy) / sxx : 0;
     cB0 = slope;
     cL0 = sy / kf - slope * tm - slope; // the line at t = -1
     return true;
@@ -205,7 +232,7 @@ function initStates(): bool {
   const mf = <f64>m;
   m1 /= mf;
   m2 /= mf;
-  const b0 = (m2 - m1) / mf;
+  const b0 = cTrend ? (m2 - m1) / mf : 0;
   const s0 = seasonInit(m);
   const centre = (mf - 1) * 0.5;
   let sum: f64 = 0;
@@ -231,7 +258,8 @@ function initStates(): bool {
     else unchecked((s0[i] /= mean));
   }
   cB0 = b0;
-  cL0 = m1 - (b0 * (mf + 1)) * 0.5;
+  // Without a trend the level starts at the mean of both seasons (their y - level averaged above).
+  cL0 = cTrend ? m1 - (b0 * (mf + 1)) * 0.5 : (m1 + m2) * 0.5;
   return true;
 }
 
@@ -255,6 +283,7 @@ function finish(): ForecastModel {
   md.phi = phi;
   md.level = rLevel;
   md.trend = rTrend;
+  md.trended = cTrend;
   if (md.m > 0) {
     const s = seasonWork(md.m);
     const keep = new StaticArray<f64>(md.m);
@@ -264,20 +293,48 @@ function finish(): ForecastModel {
   const nf = <f64>cN;
   md.sse = sse;
   md.sigma2 = cKind == KIND_MULTIPLICATIVE ? rRel2 / nf : sse / nf;
-  const smoothing = (cKind == KIND_HOLT ? 2 : 3) + (cDamped ? 1 : 0);
-  md.params = smoothing + 2 + md.m;
-  md.aic = nf * Math.log(max(sse, 1e-300) / nf) + 2 * <f64>md.params;
+  md.params = smoothingParams(cKind) + (cTrend ? 2 : 1) + md.m;
+  // Parameters minimise the one-step absolute error (see the header), so the
+  // AIC is the Laplace one: -2 ln L = 2n ln(SAE/n) + const.
+  md.aic = 2 * nf * Math.log(max(rAbs, 1e-300) / nf) + 2 * <f64>md.params;
+  if (!isFinite(sse)) return md;
   // Errors of the points that initialised the states are optimistic: skip them.
   const skip = cKind == KIND_HOLT ? min(cN, HOLT_INIT_POINTS) : 2 * cM;
-  const count = cN - skip;
-  if (isFinite(sse) && count >= EMPIRICAL_MIN_RESIDUALS) {
-    for (let i = 0; i < count; i++) unchecked((resid[i] = resid[i + skip]));
+  const residPtr = changetype<usize>(resid);
+  let p = 0;
+  if (cFixedArP > 0) {
+    p = min(cFixedArP, cN);
+    for (let i = 0; i < p; i++) unchecked((md.arCoef[i] = fixedAr[i]));
+  } else if (cN - skip >= EMPIRICAL_MIN_RESIDUALS) {
+    p = fitResidualAr(residPtr + (<usize>skip << 3), cN - skip, cMaxAr, md.arCoef);
+  }
+  if (p > 0) {
+    // Errors are then the AR innovations a_t = e_t - sum_i coef_i e_{t-1-i},
+    // computed in place from the end, for sigma2 and the quantiles.
+    md.arP = p;
+    for (let i = 0; i < p; i++) unchecked((md.arHist[i] = resid[cN - 1 - i]));
+    let ss: f64 = 0;
+    for (let t = cN - 1; t >= p; t--) {
+      let a = unchecked(resid[t]);
+      for (let i = 0; i < p; i++) a -= unchecked(md.arCoef[i]) * unchecked(resid[t - 1 - i]);
+      unchecked((resid[t] = a));
+      ss += a * a;
+    }
+    if (cN > p) md.sigma2 = ss / <f64>(cN - p);
+  }
+  const from = max(skip, p);
+  const count = cN - from;
+  if (count >= EMPIRICAL_MIN_RESIDUALS) {
+    for (let i = 0; i < count; i++) unchecked((resid[i] = resid[i + from]));
     md.q10 = quantile(resid, count, 0.1);
     md.q90 = quantile(resid, count, 0.9);
     md.empirical = true;
   }
   return md;
 }
+
+/** Mean absolute in-sample error over steps 1..H of the last calibrate() (NaN when it had too few origins). */
+let calMultiStepMae: f64 = NaN;
 
 /**
  * Fits the growth scale kappa of md's intervals to its in-sample h-step errors.
@@ -292,6 +349,7 @@ function finish(): ForecastModel {
  */
 function calibrate(md: ForecastModel): void {
   md.growth = 1;
+  calMultiStepMae = NaN;
   const n = md.n;
   const m = md.m;
   const kind = md.kind;
@@ -303,6 +361,7 @@ function calibrate(md: ForecastModel): void {
   cN = n;
   cM = m;
   cKind = kind;
+  cTrend = md.trended;
   if (!initStates()) return;
   const sums = calibrationWork(H);
   for (let h = 0; h < H; h++) unchecked((sums[h] = 0));
@@ -319,9 +378,27 @@ function calibrate(md: ForecastModel): void {
     for (let i = 0; i < m; i++) unchecked((s[i] = s0[i]));
   }
   let origins = 0;
+  let absSum: f64 = 0;
   let j = 0; // t mod m
+  const p = md.arP;
+  for (let i = 0; i < p; i++) unchecked((arRing[i] = 0));
+  const path = changetype<usize>(calibrationPathWork(H));
   for (let t = 0; t < n; t++) {
-    if (t >= skip && t <= n - H && (t - skip) % stride == 0) {
+    if (p > 0 && t >= skip && t <= n - H && (t - skip) % stride == 0) {
+      const ps = pathSeasonWork(max(m, 1));
+      for (let i = 0; i < m; i++) unchecked((ps[i] = s[i]));
+      const hist = pathHistWork();
+      for (let i = 0; i < p; i++) unchecked((hist[i] = arRing[i]));
+      arPath(kind, m, alpha, beta, gamma, phi, l, b, ps, j, p, md.arCoef, hist, H, path);
+      for (let h = 0; h < H; h++) {
+        const f = load<f64>(path + (<usize>h << 3));
+        let e = load<f64>(ptr + (<usize>(t + h) << 3)) - f;
+        absSum += Math.abs(e);
+        if (kind == KIND_MULTIPLICATIVE) e = f > 0 ? e / f : 0;
+        unchecked((sums[h] += e * e));
+      }
+      origins++;
+    } else if (t >= skip && t <= n - H && (t - skip) % stride == 0) {
       let damp: f64 = 0;
       let phiPow: f64 = 1;
       let k = j;
@@ -333,6 +410,7 @@ function calibrate(md: ForecastModel): void {
         if (kind == KIND_ADDITIVE) f = base + unchecked(s[k]);
         else if (kind == KIND_MULTIPLICATIVE) f = base * unchecked(s[k]);
         let e = load<f64>(ptr + (<usize>(t + h) << 3)) - f;
+        absSum += Math.abs(e);
         if (kind == KIND_MULTIPLICATIVE) e = f > 0 ? e / f : 0;
         unchecked((sums[h] += e * e));
         if (m > 0 && ++k == m) k = 0;
@@ -341,6 +419,14 @@ function calibrate(md: ForecastModel): void {
     }
     const y = load<f64>(ptr + (<usize>t << 3));
     const base = l + phi * b;
+    if (p > 0) {
+      // The one-step error the AR correction sees next (as in filter()).
+      let e = y - base;
+      if (kind == KIND_ADDITIVE) e -= unchecked(s[j]);
+      else if (kind == KIND_MULTIPLICATIVE) e = y / (base * unchecked(s[j])) - 1;
+      for (let i = p - 1; i > 0; i--) unchecked((arRing[i] = arRing[i - 1]));
+      unchecked((arRing[0] = e));
+    }
     let nl: f64;
     if (kind == KIND_HOLT) {
       nl = alpha * y + (1 - alpha) * base;
@@ -360,6 +446,7 @@ function calibrate(md: ForecastModel): void {
     l = nl;
   }
   const v1 = unchecked(sums[0]);
+  if (origins >= CAL_MIN_ORIGINS) calMultiStepMae = absSum / <f64>(origins * H);
   if (origins < CAL_MIN_ORIGINS || !(v1 > 0)) return;
   // Least squares of r(h) - 1 = kappa S(h) through the origin.
   let sxy: f64 = 0;
@@ -380,15 +467,21 @@ function calibrate(md: ForecastModel): void {
   if (sxx > 0) md.growth = min(max(sxy / sxx, 0), CAL_MAX_GROWTH);
 }
 
+/** Smoothing parameters the context's model has: alpha, beta (trend), gamma (season), phi (damped trend). */
+function smoothingParams(kind: i32): i32 {
+  return 1 + (cTrend ? 1 : 0) + (kind != KIND_HOLT ? 1 : 0) + (cTrend && cDamped ? 1 : 0);
+}
+
 /** Fits one kind with optimised parameters; null when the kind cannot be fitted (e.g. non-positive data for multiplicative). */
 function fitKind(kind: i32): ForecastModel | null {
   cKind = kind;
   if (!initStates()) return null;
-  const d = (kind == KIND_HOLT ? 2 : 3) + (cDamped ? 1 : 0);
-  unchecked((xWork[0] = logit(START_ALPHA)));
-  unchecked((xWork[1] = logit(START_BETA)));
-  if (kind != KIND_HOLT) unchecked((xWork[2] = logit(START_GAMMA_SHARE)));
-  if (cDamped) unchecked((xWork[d - 1] = logit((START_PHI - PHI_MIN) / (PHI_MAX - PHI_MIN))));
+  const d = smoothingParams(kind);
+  let k = 0;
+  unchecked((xWork[k++] = logit(START_ALPHA)));
+  if (cTrend) unchecked((xWork[k++] = logit(START_BETA)));
+  if (kind != KIND_HOLT) unchecked((xWork[k++] = logit(START_GAMMA_SHARE)));
+  if (cTrend && cDamped) unchecked((xWork[k] = logit((START_PHI - PHI_MIN) / (PHI_MAX - PHI_MIN))));
   const best = nelderMead(objective, xWork, d, NM_STEP, NM_EVALS_PER_DIM * d, NM_TOL);
   if (!isFinite(best)) return null;
   toParams(xWork);
@@ -419,9 +512,14 @@ export let lastFitStatus: i32 = 0;
  * the smallest AIC), 1 Holt, 2 additive, 3 multiplicative. m: season length (0 none).
  * Returns null and sets lastFitStatus on failure. Used by forecast_fit and the backtest.
  */
-export function fitModel(ptr: usize, n: i32, m: i32, method: i32, damped: bool): ForecastModel | null {
+export function fitModel(ptr: usize, n: i32, m: i32, method: i32, damped: bool, maxAr: i32): ForecastModel | null {
+  cMaxAr = max(0, maxAr);
+  cFixedArP = 0;
   const md = fitUncalibrated(ptr, n, m, method, damped);
-  if (md !== null) calibrate(md);
+  // fitTrendOrNot calibrates both of its candidates already.
+  if (md !== null && md !== calibratedA && md !== calibratedB) calibrate(md);
+  calibratedA = null;
+  calibratedB = null;
   return md;
 }
 
@@ -445,13 +543,14 @@ function fitUncalibrated(ptr: usize, n: i32, m: i32, method: i32, damped: bool):
   cN = n;
   cM = m;
   cDamped = damped;
+  cTrend = true;
   if (method != METHOD_AUTO) {
     const md = fitKind(method);
     if (md === null) lastFitStatus = ERR_INVALID_ARGUMENT;
     return md;
   }
   if (m > 0 && n >= HOLDOUT_SEASONS * m) return selectByHoldout(ptr, n, m, positive == 1);
-  let best = fitKind(KIND_HOLT);
+  let best = fitTrendOrNot(KIND_HOLT);
   if (m > 0) {
     const add = fitKind(KIND_ADDITIVE);
     if (add !== null && (best === null || add.aic < best.aic)) best = add;
@@ -461,6 +560,41 @@ function fitUncalibrated(ptr: usize, n: i32, m: i32, method: i32, damped: bool):
     }
   }
   return best;
+}
+
+/**
+ * Fits kind with a (damped) trend and without one; the trend is kept only
+ * when it has both the smaller AIC and the smaller in-sample multi-step error
+ * (calibrate(): mean |error| over steps 1..H from up to 256 origins). A trend
+ * fitted to bursty data where there is none extrapolates noise.
+ */
+let calibratedA: ForecastModel | null = null;
+let calibratedB: ForecastModel | null = null;
+
+function fitTrendOrNot(kind: i32): ForecastModel | null {
+  cTrend = true;
+  const withTrend = fitKind(kind);
+  cTrend = false;
+  const level = fitKind(kind);
+  cTrend = true;
+  if (level === null) return withTrend;
+  if (withTrend === null) return level;
+  const n = cN;
+  const m = cM;
+  calibrate(withTrend);
+  const eTrend = calMultiStepMae;
+  calibrate(level);
+  const eLevel = calMultiStepMae;
+  calibratedA = withTrend;
+  calibratedB = level;
+  cN = n;
+  cM = m;
+  cKind = kind;
+  cTrend = true; // calibrate() set it to the last model's
+  // The trend must pay for itself both in-sample (AIC) and ahead (multi-step
+  // error, where there are enough origins); otherwise the simpler model stays.
+  if (level.aic <= withTrend.aic) return level;
+  return isFinite(eTrend) && isFinite(eLevel) && eLevel <= eTrend ? level : withTrend;
 }
 
 /** Series of at least this many seasons choose their kind on a held-out last season; shorter ones by AIC. */
@@ -511,8 +645,8 @@ function selectByHoldout(ptr: usize, n: i32, m: i32, positive: bool): ForecastMo
  * Fits a model (see fitModel) and returns its handle, or a negative status.
  * Called by the facade once per series per forecast run (the 15-minute cron).
  */
-export function forecast_fit(ptr: usize, n: i32, m: i32, method: i32, damped: i32): i32 {
-  const md = fitModel(ptr, n, m, method, damped != 0);
+export function forecast_fit(ptr: usize, n: i32, m: i32, method: i32, damped: i32, maxAr: i32): i32 {
+  const md = fitModel(ptr, n, m, method, damped != 0, maxAr);
   if (md === null) return lastFitStatus;
   return models.add(md);
 }
@@ -522,8 +656,16 @@ export function forecast_fit(ptr: usize, n: i32, m: i32, method: i32, damped: i3
  * model's handle or a negative status. kind: 1 Holt, 2 additive, 3 multiplicative.
  * For users who pin parameters, and for hand-checked tests.
  */
-export function forecast_fit_fixed(ptr: usize, n: i32, m: i32, kind: i32, alpha: f64, beta: f64, gamma: f64, phi: f64): i32 {
+export function forecast_fit_fixed(
+  ptr: usize, n: i32, m: i32, kind: i32, alpha: f64, beta: f64, gamma: f64, phi: f64, arPtr: usize, arP: i32,
+): i32 {
   if (kind < KIND_HOLT || kind > KIND_MULTIPLICATIVE) return ERR_INVALID_ARGUMENT;
+  if (arP < 0 || arP > AR_MAX_ORDER) return ERR_INVALID_ARGUMENT;
+  for (let i = 0; i < arP; i++) {
+    const c = load<f64>(arPtr + (<usize>i << 3));
+    if (!isFinite(c)) return ERR_NOT_FINITE;
+    unchecked((fixedAr[i] = c));
+  }
   if (!(alpha >= 0 && alpha <= 1 && beta >= 0 && beta <= 1 && gamma >= 0 && gamma <= 1 && phi > 0 && phi <= 1)) {
     return ERR_INVALID_ARGUMENT;
   }
@@ -538,12 +680,16 @@ export function forecast_fit_fixed(ptr: usize, n: i32, m: i32, kind: i32, alpha:
   cM = md0;
   cKind = kind;
   cDamped = phi < 1;
+  cTrend = true;
+  cMaxAr = 0;
+  cFixedArP = arP;
   if (!initStates()) return ERR_INVALID_ARGUMENT;
   unchecked((pWork[0] = alpha));
   unchecked((pWork[1] = beta));
   unchecked((pWork[2] = gamma));
   unchecked((pWork[3] = phi));
   const md = finish();
+  cFixedArP = 0;
   if (!isFinite(md.sse)) return ERR_INVALID_ARGUMENT;
   calibrate(md);
   return models.add(md);

@@ -2,6 +2,8 @@
 // what is needed for prediction intervals. The host holds it by handle.
 
 import { Registry } from "../util/registry";
+import { AR_MAX_ORDER } from "./residual-ar";
+import { pathHistWork, pathSeasonWork } from "./scratch";
 
 /** Model kinds (the facade mirrors these numbers). */
 export const KIND_HOLT: i32 = 1;
@@ -13,7 +15,7 @@ export const KIND_BASELINE: i32 = 4;
 export const Z_P90: f64 = 1.2815515655446004;
 
 /** Number of f64 values forecast_info writes. */
-export const INFO_LEN: i32 = 14;
+export const INFO_LEN: i32 = 16;
 
 /** State of one fitted model. Allocated once per fit; forecasting allocates nothing. */
 export class ForecastModel {
@@ -28,9 +30,11 @@ export class ForecastModel {
   phi: f64 = 1;
   level: f64 = 0;
   trend: f64 = 0;
+  /** False for a level-only model (no trend component: beta = 0, phi = 1, trend = 0). */
+  trended: bool = true;
   /** Seasonal states indexed by t mod m. */
   season: StaticArray<f64> = new StaticArray<f64>(0);
-  /** One-step in-sample error variance (absolute; relative for multiplicative). */
+  /** One-step in-sample error variance (absolute; relative for multiplicative; of the AR innovations with a correction). */
   sigma2: f64 = 0;
   /** One-step in-sample sum of squared errors and the AIC computed from it. */
   sse: f64 = 0;
@@ -51,6 +55,14 @@ export class ForecastModel {
   growth: f64 = 1;
   q10: f64 = 0;
   q90: f64 = 0;
+  /**
+   * AR order p of the one-step error correction (0: none; see residual-ar.ts),
+   * its coefficients (arCoef[i] multiplies e_{t-1-i}) and the last p errors,
+   * most recent first.
+   */
+  arP: i32 = 0;
+  arCoef: StaticArray<f64> = new StaticArray<f64>(AR_MAX_ORDER);
+  arHist: StaticArray<f64> = new StaticArray<f64>(AR_MAX_ORDER);
   /** Baseline: window length and the sum of squares of its centred time index. */
   window: i32 = 0;
   sxx: f64 = 0;
@@ -81,6 +93,16 @@ export function predictInto(md: ForecastModel, h: i32, p10: usize, p50: usize, p
     }
     return;
   }
+  if (md.arP > 0) {
+    // The path with the AR-predicted errors fed back through the smoothing
+    // updates (the conditional mean of the combined model).
+    const m0 = md.m;
+    const s = pathSeasonWork(max(m0, 1));
+    for (let i = 0; i < m0; i++) unchecked((s[i] = md.season[i]));
+    const hist = pathHistWork();
+    for (let i = 0; i < md.arP; i++) unchecked((hist[i] = md.arHist[i]));
+    arPath(kind, m0, md.alpha, md.beta, md.gamma, md.phi, md.level, md.trend, s, m0 > 0 ? md.n % m0 : 0, md.arP, md.arCoef, hist, h, p50);
+  }
   // ETS(A/M, Ad, N/A/M): error variance at step j is
   // sigma2 * (1 + sum_{i<j} c_i^2), c_i = alpha (1 + beta (phi + .. + phi^i)) + gamma [i mod m == 0]
   // (Hyndman et al., Forecasting with Exponential Smoothing, class 1 models; for
@@ -98,11 +120,12 @@ export function predictInto(md: ForecastModel, h: i32, p10: usize, p50: usize, p
     if (kind == KIND_ADDITIVE) mid = base + unchecked(md.season[(md.n - 1 + j) % m]);
     else if (kind == KIND_MULTIPLICATIVE) mid = base * unchecked(md.season[(md.n - 1 + j) % m]);
     // The h-step error is the one-step error scaled by sqrt(1 + kappa sum c^2).
+    const o = <usize>(j - 1) << 3;
+    if (md.arP > 0) mid = load<f64>(p50 + o);
     const grow = Math.sqrt(1 + md.growth * sumC2);
     const scale = kind == KIND_MULTIPLICATIVE ? Math.abs(mid) * grow : grow;
     const lo = md.empirical ? md.q10 : -Z_P90 * Math.sqrt(md.sigma2);
     const hi = md.empirical ? md.q90 : Z_P90 * Math.sqrt(md.sigma2);
-    const o = <usize>(j - 1) << 3;
     store<f64>(p50 + o, mid);
     store<f64>(p10 + o, mid + lo * scale);
     store<f64>(p90 + o, mid + hi * scale);
@@ -110,5 +133,52 @@ export function predictInto(md: ForecastModel, h: i32, p10: usize, p50: usize, p
     let c = md.alpha * (1 + md.beta * damp);
     if (m > 0 && j % m == 0) c += md.gamma;
     sumC2 += c * c;
+  }
+}
+
+/**
+ * Point forecasts of a smoothing model with an AR(p) error correction, h steps
+ * into out: at each step the expected error r = sum coef[i] hist[i] is added
+ * to the model's one-step forecast (a factor 1 + r for multiplicative), and
+ * that value updates the states as an observation would. s (season states,
+ * j the index of the next step) and hist (last p errors, most recent first)
+ * are scratch copies and are overwritten. Called by predictInto and by the
+ * interval calibration; allocates nothing.
+ */
+export function arPath(
+  kind: i32, m: i32, alpha: f64, beta: f64, gamma: f64, phi: f64, level: f64, trend: f64,
+  s: StaticArray<f64>, j: i32, p: i32, coef: StaticArray<f64>, hist: StaticArray<f64>, h: i32, out: usize,
+): void {
+  let l = level;
+  let b = trend;
+  for (let step = 0; step < h; step++) {
+    const base = l + phi * b;
+    const st = m > 0 ? unchecked(s[j]) : 0;
+    let r: f64 = 0;
+    for (let i = 0; i < p; i++) r += unchecked(coef[i]) * unchecked(hist[i]);
+    let y: f64;
+    let nl: f64;
+    if (kind == KIND_ADDITIVE) {
+      y = base + st + r;
+      nl = alpha * (y - st) + (1 - alpha) * base;
+      unchecked((s[j] = gamma * (y - base) + (1 - gamma) * st));
+    } else if (kind == KIND_MULTIPLICATIVE) {
+      y = base * st * (1 + r);
+      if (base > 0 && st > 0) {
+        nl = alpha * (y / st) + (1 - alpha) * base;
+        unchecked((s[j] = gamma * (y / base) + (1 - gamma) * st));
+      } else {
+        nl = base;
+      }
+    } else {
+      y = base + r;
+      nl = alpha * y + (1 - alpha) * base;
+    }
+    store<f64>(out + (<usize>step << 3), y);
+    b = beta * (nl - l) + (1 - beta) * phi * b;
+    l = nl;
+    for (let i = p - 1; i > 0; i--) unchecked((hist[i] = hist[i - 1]));
+    if (p > 0) unchecked((hist[0] = r));
+    if (m > 0 && ++j == m) j = 0;
   }
 }

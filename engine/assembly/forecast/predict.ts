@@ -21,7 +21,8 @@ export function forecast_predict(handle: i32, h: i32, p10: usize, p50: usize, p9
 /**
  * Writes INFO_LEN f64 describing the model: kind, season, n, alpha, beta,
  * gamma, phi, sigma2, sse, aic, level, trend, empirical intervals (1/0),
- * interval growth scale kappa.
+ * interval growth scale kappa, AR order p of the error correction, trend
+ * (1/0), then p AR coefficients (so the host reserves INFO_LEN + AR_MAX_ORDER).
  * Called once after a fit.
  */
 export function forecast_info(handle: i32, out: usize): i32 {
@@ -41,6 +42,10 @@ export function forecast_info(handle: i32, out: usize): i32 {
   store<f64>(out + 88, md.trend);
   store<f64>(out + 96, md.empirical ? 1 : 0);
   store<f64>(out + 104, md.growth);
+  store<f64>(out + 112, <f64>md.arP);
+  store<f64>(out + 120, md.trended ? 1 : 0);
+  // Then the arP AR coefficients (the host reserves AR_MAX_ORDER slots).
+  for (let i = 0; i < md.arP; i++) store<f64>(out + (<usize>(INFO_LEN + i) << 3), unchecked(md.arCoef[i]));
   return INFO_LEN;
 }
 

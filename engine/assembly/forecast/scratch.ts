@@ -88,3 +88,25 @@ export function calibrationWork(h: i32): StaticArray<f64> {
   if (cal.length < h) cal = new StaticArray<f64>(h);
   return cal;
 }
+
+let pathSeason = new StaticArray<f64>(0);
+const pathHist = new StaticArray<f64>(8);
+
+/** Season states a forecast path with an AR correction updates (length >= m). */
+export function pathSeasonWork(m: i32): StaticArray<f64> {
+  if (pathSeason.length < m) pathSeason = new StaticArray<f64>(m);
+  return pathSeason;
+}
+
+/** Recent one-step errors a forecast path with an AR correction updates (8 >= AR_MAX_ORDER). */
+export function pathHistWork(): StaticArray<f64> {
+  return pathHist;
+}
+
+let calPath = new StaticArray<f64>(0);
+
+/** One in-sample forecast path of the interval calibration (length >= h; not shared with smallWork's callers). */
+export function calibrationPathWork(h: i32): StaticArray<f64> {
+  if (calPath.length < h) calPath = new StaticArray<f64>(h);
+  return calPath;
+}
