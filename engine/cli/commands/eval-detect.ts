@@ -20,14 +20,15 @@ options:
   --windows FILE      labelled windows, NAB's windows.json (required)
   --out DIR           keep each file's scores as DIR/<category>/<file>.csv
   --json FILE         also write the results as JSON
-  --likelihood        add the opt-in anomaly likelihood layer (the Worker does not use it yet)`;
+  --calibrated        score the calibrated score instead of the alarm score (the default,
+                      which the Worker decides anomalies with)`;
 
 export const evalDetectCommand: Command = {
   usage,
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { data: { type: "string" }, windows: { type: "string" }, out: { type: "string" }, json: { type: "string" }, likelihood: { type: "boolean" } },
+      options: { data: { type: "string" }, windows: { type: "string" }, out: { type: "string" }, json: { type: "string" }, calibrated: { type: "boolean" } },
     });
     if (!values.data || !values.windows) throw new CliError(`--data and --windows are required\n\n${usage}`);
     const windows = readWindows(values.windows);
@@ -38,13 +39,14 @@ export const evalDetectCommand: Command = {
     let points = 0;
     for (const f of files) {
       const csv = await readSeriesCsv(f.path, {});
-      // By default exactly the detector the Worker runs.
-      const detector = engine.detect.streaming({ likelihood: values.likelihood === true });
+      // Exactly the detector the Worker runs; by default its alarm score, which decides anomalies.
+      const detector = engine.detect.streaming();
       try {
         const v = csv.values[0]!;
         const missing = v.findIndex((x) => Number.isNaN(x));
         if (missing >= 0) throw new CliError(`${f.path}: row ${missing + 1} has no value`);
-        const scores = detector.push(csv.timestamps, v).scores;
+        const batch = detector.push(csv.timestamps, v);
+        const scores = values.calibrated === true ? batch.scores : batch.alarms;
         detected.push({ name: f.name, timestamps: csv.timestamps, scores });
         points += v.length;
         if (values.out) {
