@@ -1,6 +1,6 @@
 // Streaming univariate anomaly detector. Every point gets a score in [0,1]
 // computed from past and present data only, then updates a fixed-size state
-// (about 2.5 KiB, under the 4 KiB budget; see detector_state_bytes) in O(1).
+// (about 3.6 KiB, under the 4 KiB budget; see detector_state_bytes) in O(1).
 //
 // Model: baseline(t) = L + S(t) + G + phi B
 //   L     slow level (time constant about a day, at most FAST_RATE per point);
