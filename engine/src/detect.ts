@@ -1,8 +1,16 @@
 // Anomaly detection facade: the streaming univariate detector (robust,
-// seasonal, level-shift aware, score in [0,1] with an expected range) and the
-// combined score of a window's features with the features that drove it. The
-// algorithms live in engine/assembly/detect; this file validates input, moves
-// columns in and out, and names the results.
+// seasonal, level-shift aware, a calibrated score in [0,1] with an expected
+// range, and an alarm score for deciding anomalies) and the combined score of
+// a window's features with the features that drove it. The algorithms live in
+// engine/assembly/detect; this file validates input, moves columns in and
+// out, and names the results.
+//
+// Two scores per point, on purpose: `scores` is calibrated (P(score >= u) =
+// 10^(-8u) under the model) and drives severities, expected ranges and the
+// drivers of a combined score; `alarms` is a ranking that is high once, at the
+// onset of what is news for this series (routine bursts and daily jobs do not
+// alarm, a persisting anomaly alarms at its start), and decides anomalies. On
+// NAB the alarm scores about twice the calibrated score (README, Accuracy).
 
 import { check, EngineError, invalid } from "./errors";
 import type { Region, Runtime } from "./runtime";
@@ -15,14 +23,14 @@ export interface DetectorOptions {
    * non-seasonal whatever this says.
    */
   seasonal?: boolean;
-  /**
-   * Anomaly likelihood layer (default false): HTM-style, scores a change in the level of
-   * surprise rather than the surprise itself, and alarms once at the onset of a persisting
-   * anomaly (a refractory peak decaying over a day). Tuned for alerting on NAB-like series;
-   * the score is then a ranking, not the calibrated P(score >= u) = 10^(-8u).
-   */
-  likelihood?: boolean;
 }
+
+/**
+ * Alarm score at and above which a point (or a window, for a combined score) is an anomaly.
+ * The alarm is c / (c + 0.65) for the detector's alarm value c, and 0.7 is where NAB's standard
+ * profile puts its threshold on nab-dev (c about 1.5).
+ */
+export const ALARM_THRESHOLD = 0.7;
 
 /** Scores of a batch, one entry per point. */
 export interface DetectionBatch {
@@ -40,6 +48,13 @@ export interface DetectionBatch {
   expectedLow: Float64Array;
   /** Baseline + 3 robust scales. */
   expectedHigh: Float64Array;
+  /**
+   * Alarm score in [0,1): how much this point is news for the series (its surprise among the
+   * series' recent surprises, weighted by the surprise, less the largest recent alarm and the
+   * largest at this time of day on earlier days). A ranking for deciding anomalies
+   * (>= ALARM_THRESHOLD), not a probability. 0 during the first 16 points.
+   */
+  alarms: Float64Array;
 }
 
 /** Severity of a combined score. */
@@ -63,6 +78,8 @@ export interface FeatureScore {
   expectedHigh: number;
   /** Surprise in decades (-log10 p), unclamped; default score * 8. */
   surprise?: number;
+  /** The feature's alarm score in [0,1) (default 0). */
+  alarm?: number;
 }
 
 /** A feature's part in a combined score. */
@@ -79,6 +96,12 @@ export interface Driver {
 export interface CombinedScore {
   /** Calibrated score in [0,1]: Sidak-corrected smallest tail probability over the inputs, as -log10(p) / 8 (compressed past 0.9 as for single scores). */
   score: number;
+  /**
+   * Alarm score in [0,1): the largest alarm among the features (any feature that is news makes
+   * the window news; the Isolation Forest does not alarm). The window is an anomaly when it is at
+   * least ALARM_THRESHOLD.
+   */
+  alarm: number;
   severity: Severity;
   /** Features (and "isolation_forest" when given) ranked by contribution, largest first. */
   drivers: Driver[];
@@ -136,13 +159,14 @@ export class StreamingDetector {
     if (timestamps.length !== n) invalid(ctx, "timestamps and values differ in length", { timestamps: timestamps.length, values: n });
     const tp = this.rt.putF64(this.io.ts, timestamps);
     const vp = this.rt.putF64(this.io.val, values);
-    const op = this.io.out.ensure(n * 24);
-    const st = this.rt.exports.detector_push(h, tp, vp, n, op, op + n * 8, op + n * 16, 0) as number;
+    const op = this.io.out.ensure(n * 32);
+    const st = this.rt.exports.detector_push(h, tp, vp, n, op, op + n * 8, op + n * 16, 0, op + n * 24) as number;
     if (st < 0) fail(this.rt, st, ctx);
     return {
       scores: this.rt.f64(op, n).slice(),
       expectedLow: this.rt.f64(op + n * 8, n).slice(),
       expectedHigh: this.rt.f64(op + n * 16, n).slice(),
+      alarms: this.rt.f64(op + n * 24, n).slice(),
     };
   }
 
@@ -191,14 +215,15 @@ export class MultiDetector {
     const hp = this.rt.putI32(this.io.handles, this.detectors.map((d) => d.id));
     const vp = this.rt.putF64(this.io.val, vals);
     const op = this.io.out.ensure(k * 24);
-    const sp = this.io.surprise.ensure(k * 8);
-    const st = this.rt.exports.detect_group_push(hp, k, timestamp, vp, op, sp) as number;
+    const sp = this.io.surprise.ensure(k * 16);
+    const st = this.rt.exports.detect_group_push(hp, k, timestamp, vp, op, sp, sp + k * 8) as number;
     if (st < 0) {
       const index = this.rt.exports.bad_index() as number;
       fail(this.rt, st, ctx, { feature: st === -2 && Number.isFinite(timestamp) ? this.features[index] : undefined });
     }
     const out = this.rt.f64(op, 3 * k);
     const sur = this.rt.f64(sp, k);
+    const alarms = this.rt.f64(sp + k * 8, k);
     const inputs: FeatureScore[] = [];
     for (let i = 0; i < k; i++) {
       inputs.push({
@@ -208,6 +233,7 @@ export class MultiDetector {
         expectedLow: out[3 * i + 1] as number,
         expectedHigh: out[3 * i + 2] as number,
         surprise: sur[i] as number,
+        alarm: alarms[i] as number,
       });
     }
     return this.api.combine(inputs, isolationScore);
@@ -256,7 +282,8 @@ export interface DetectApi {
   restoreMulti(bytes: Uint8Array): MultiDetector;
   /**
    * Combines per-feature scores (and optionally an Isolation Forest score in
-   * [0,1]) into one calibrated score with ranked drivers whose contributions sum to 1.
+   * [0,1]) into one calibrated score with ranked drivers whose contributions sum to 1,
+   * and the features' largest alarm.
    */
   combine(features: readonly FeatureScore[], isolationScore?: number): CombinedScore;
   /**
@@ -295,7 +322,7 @@ export function createDetectApi(rt: Runtime): DetectApi {
     stateBytes: ex.detector_state_bytes() as number,
     serializedBytes: ex.detector_serial_bytes() as number,
     streaming(options = {}) {
-      return new StreamingDetector(rt, io, check(ex.detector_create((options.seasonal === false ? 0 : 1) | (options.likelihood === true ? 2 : 0)), "detect.streaming"));
+      return new StreamingDetector(rt, io, check(ex.detector_create(options.seasonal === false ? 0 : 1), "detect.streaming"));
     },
     restore: restoreOne,
     multi(features, options = {}) {
@@ -344,10 +371,13 @@ export function createDetectApi(rt: Runtime): DetectApi {
         throw new EngineError("invalid_argument", `${ctx}: isolationScore must be in [0, 1]`, { isolationScore });
       }
       const sur = new Float64Array(k);
+      let alarm = 0;
       for (let i = 0; i < k; i++) {
         const f = features[i] as FeatureScore;
         if (!(f.score >= 0 && f.score <= 1)) throw new EngineError("invalid_argument", `${ctx}: score must be in [0, 1]`, { index: i, feature: f.feature });
+        if (f.alarm !== undefined && !(f.alarm >= 0 && f.alarm <= 1)) throw new EngineError("invalid_argument", `${ctx}: alarm must be in [0, 1]`, { index: i, feature: f.feature });
         sur[i] = f.surprise ?? f.score * SURPRISE_DECADES;
+        alarm = Math.max(alarm, f.alarm ?? 0);
       }
       const sp = rt.putF64(mio.surprise, sur);
       const op = mio.comb.ensure((k + 3) * 8);
@@ -375,7 +405,7 @@ export function createDetectApi(rt: Runtime): DetectApi {
         });
       }
       drivers.sort((a, b) => b.contribution - a.contribution);
-      return { score, severity: severityOf(score), drivers };
+      return { score, alarm, severity: severityOf(score), drivers };
     },
     surprise(zShort, zLong = 0, tail) {
       if (!Number.isFinite(zShort) || !Number.isFinite(zLong)) {

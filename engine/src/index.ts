@@ -13,6 +13,7 @@ import { createWindowsApi, type WindowsApi } from "./window";
 export { EngineError, type EngineErrorCode } from "./errors";
 export type { EngineSource } from "./runtime";
 export type * from "./detect";
+export { ALARM_THRESHOLD, SEVERITY_THRESHOLDS } from "./detect";
 export { FEATURE_NAMES } from "./features";
 export type * from "./features";
 export type * from "./forecast";

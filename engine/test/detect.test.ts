@@ -2,10 +2,11 @@
 // calibration on Gaussian noise, warm-up, seasonality (a spike vs the same
 // value at its seasonal peak, on 5-minute and 1-minute data), robustness to
 // outliers, re-anchoring after level shifts, state size, exact continuation
-// after serialisation, the combined score and its drivers, and typed errors.
+// after serialisation, the combined score and its drivers, the alarm score
+// (by definition, onset only, daily jobs, routine bursts, noise), and typed errors.
 import { beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../bench/harness";
-import type { Engine } from "../src/index";
+import { ALARM_THRESHOLD, type Engine } from "../src/index";
 import { loadEngine } from "../src/node";
 import { expectCode } from "../../test/support/expect-engine-error";
 
@@ -339,6 +340,7 @@ describe("streaming detector behaviour", () => {
       expect(rest.scores).toEqual(all.scores.subarray(cut));
       expect(rest.expectedLow).toEqual(all.expectedLow.subarray(cut));
       expect(rest.expectedHigh).toEqual(all.expectedHigh.subarray(cut));
+      expect(rest.alarms).toEqual(all.alarms.subarray(cut));
       expect(second.serialize()).toEqual(whole.serialize());
       second.dispose();
     }
@@ -503,71 +505,117 @@ describe("multi-feature detector", () => {
   });
 });
 
-describe("anomaly likelihood layer (opt-in)", () => {
+describe("alarm score", () => {
+  /** log10(3000): the alarm's gate (decades of model surprise it must exceed), ALARM_GATE. */
+  const GATE = Math.log10(3000);
+  const BIN_PER_LN = 6 / Math.LN2;
   /** N(100, 1) at 5 minutes with +10 spikes every 10th point in [2000, 2400): a regime change that then persists. */
   function spikeRegime() {
     const g = gaussian(40);
     return series(3000, 5 * MIN, (i) => 100 + g() + (i >= 2000 && i < 2400 && i % 10 === 0 ? 10 : 0));
   }
 
-  it("is off by default: streaming() equals streaming({ likelihood: false })", () => {
-    const { ts, vs } = spikeRegime();
-    const a = engine.detect.streaming();
-    const b = engine.detect.streaming({ likelihood: false });
-    expect(a.push(ts, vs)).toEqual(b.push(ts, vs));
-    a.dispose();
-    b.dispose();
+  it("is the conformal surprise among the series' own surprises, gated and weighted (by definition)", () => {
+    // Gaussian noise, then a 6-sigma point at index 300. Below the score's knee (0.9) the surprise
+    // is exactly 8 * score, so the histogram the alarm keeps can be rebuilt here: point k
+    // (k = 0 from index 16) enters bin floor(6 log2(1 + s)) with weight (1 / (1 - 1/3000))^k.
+    const g = gaussian(50);
+    const { ts, vs } = series(301, 5 * MIN, (i) => 100 + (i === 300 ? 6 : g()));
+    const d = engine.detect.streaming();
+    const { scores, alarms } = d.push(ts, vs);
+    d.dispose();
+    const s = Array.from(scores, (u) => 8 * u);
+    for (let i = 16; i < 300; i++) expect(s[i]).toBeLessThan(GATE); // ordinary points: c = 0, no refractory peak
+    for (let i = 0; i < 300; i++) expect(alarms[i]).toBe(0);
+    const x = s[300]!;
+    expect(scores[300]).toBeLessThan(0.9);
+    const bin = (v: number) => Math.min(63, Math.floor(BIN_PER_LN * Math.log(1 + v)));
+    let above = 0;
+    let total = 0;
+    let w = 1;
+    for (let i = 16; i < 300; i++) {
+      if (bin(s[i]!) >= bin(x)) above += w;
+      total += w;
+      w /= 1 - 1 / 3000;
+    }
+    const cf = Math.min(-Math.log10((above + w) / (total + w)), x - GATE);
+    expect(cf).toBeGreaterThan(0);
+    const c = cf * (1 + Math.log10(1 + x));
+    expect(alarms[300]).toBeCloseTo(c / (c + 0.65), 6);
   });
 
   it("alarms at the onset of a persisting anomaly, not at every repeat", () => {
     const { ts, vs } = spikeRegime();
-    const lik = engine.detect.streaming({ likelihood: true });
-    const raw = engine.detect.streaming();
-    const a = lik.push(ts, vs).scores;
-    const b = raw.push(ts, vs).scores;
-    lik.dispose();
-    raw.dispose();
-    // The first spike is both a 10-sigma point and a jump in the level of surprise: it alarms.
-    expect(a[2000]).toBeGreaterThan(0.8);
-    // The raw detector alarms on most of the 40 spikes (10 sigma; the tail adapts only slowly).
-    expect(b.filter((s) => s > 0.3).length).toBeGreaterThan(20);
-    // With the layer: the refractory peak (decaying over a day = 288 points, all 400 points here)
-    // exceeds what a repeat scores, so no spike after the first two alarms.
-    for (let i = 2020; i < 2400; i += 10) expect(a[i]).toBeLessThan(0.1);
-    expect(a.filter((s) => s > 0.3).length).toBeLessThanOrEqual(2);
-    // Plain noise before the regime is not an alarm either (raw scores reach about 0.47 there).
-    expect(Math.max(...a.subarray(0, 2000))).toBeLessThan(0.3);
-    for (const s of a) {
-      expect(s).toBeGreaterThanOrEqual(0);
-      expect(s).toBeLessThanOrEqual(1);
-    }
-  });
-
-  it("scores 0 until its distribution has 100 points past warm-up", () => {
-    const { ts, vs } = series(400, 5 * MIN, (i) => (i === 150 ? 1000 : 100 + Math.sin(i)));
-    const d = engine.detect.streaming({ likelihood: true });
-    const { scores } = d.push(ts, vs);
+    const d = engine.detect.streaming();
+    const { scores, alarms } = d.push(ts, vs);
     d.dispose();
-    // Point index i is the layer's k = i + 1 - 16th point; it scores once k >= LIK_WARMUP = 100,
-    // so indices 0..114 score 0 (and index 115 is the first that may not).
-    for (let i = 0; i < 115; i++) expect(scores[i]).toBe(0);
-    expect(scores[150]).toBeGreaterThan(0.5);
+    // The first spike is a 10-sigma point the series has never shown: it alarms.
+    expect(alarms[2000]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+    // The calibrated score flags most of the 40 spikes (10 sigma; the tail adapts only slowly).
+    expect(scores.filter((u) => u > 0.3).length).toBeGreaterThan(20);
+    // The alarm does not: each repeat is less rare in the series' history than the first, and the
+    // refractory peak (the first alarm, decaying over two days = 576 points) is above it.
+    for (let i = 2010; i < 2400; i += 10) expect(alarms[i]).toBeLessThan(ALARM_THRESHOLD);
+    // Plain noise before the regime never clears the gate by enough to alarm.
+    expect(Math.max(...alarms.subarray(0, 2000))).toBeLessThan(ALARM_THRESHOLD);
+    for (const a of alarms) {
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(a).toBeLessThan(1);
+    }
   });
 
-  it("continues identically after serialise and restore", () => {
-    const { ts, vs } = spikeRegime();
-    const whole = engine.detect.streaming({ likelihood: true });
-    const all = whole.push(ts, vs);
-    for (const cut of [16, 500, 2005]) {
-      const first = engine.detect.streaming({ likelihood: true });
-      first.push(ts.subarray(0, cut), vs.subarray(0, cut));
-      const bytes = first.serialize();
-      first.dispose();
-      const second = engine.detect.restore(bytes);
-      expect(second.push(ts.subarray(cut), vs.subarray(cut)).scores).toEqual(all.scores.subarray(cut));
-      expect(second.serialize()).toEqual(whole.serialize());
-      second.dispose();
+  it("alarms on a daily job on its first day only", () => {
+    // 5-minute data; a +10 sigma spike at 03:00 every day from day 1 for two weeks.
+    const g = gaussian(41);
+    const { ts, vs } = series(14 * 288, 5 * MIN, (i, t) => 100 + g() + (t % DAY === 3 * HOUR && i > 288 ? 10 : 0));
+    const d = engine.detect.streaming();
+    const { scores, alarms } = d.push(ts, vs);
+    d.dispose();
+    const at = (day: number) => day * 288 + 36;
+    expect(alarms[at(1)]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+    // The calibrated score still calls the job improbable for days (the profile learns it slowly) ...
+    expect(scores[at(2)]).toBeGreaterThan(0.5);
+    expect(scores[at(4)]).toBeGreaterThan(0.5);
+    // ... but it recurs at the same time of day, below the largest alarm there: no alarm.
+    for (let day = 2; day < 14; day++) expect(alarms[at(day)]).toBeLessThan(ALARM_THRESHOLD);
+  });
+
+  it("stops alarming on routine bursts and alarms on one beyond them", () => {
+    // A +10 sigma spike every 50 points, then one of +40 at index 3500.
+    const g = gaussian(42);
+    const { ts, vs } = series(4000, 5 * MIN, (i) => 100 + g() + (i % 50 === 25 ? 10 : 0) + (i === 3500 ? 40 : 0));
+    const d = engine.detect.streaming();
+    const { alarms } = d.push(ts, vs);
+    d.dispose();
+    for (let i = 2025; i < 3500; i += 50) expect(alarms[i]).toBeLessThan(ALARM_THRESHOLD);
+    expect(alarms[3500]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+  });
+
+  it("rarely alarms on Gaussian noise", () => {
+    // Without the gate the most extreme point of every few days alarms (about 27 in these
+    // 25,000 points); with it, only points rarer than 1 in 3000 under the model can.
+    let count = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const g = gaussian(seed);
+      const { ts, vs } = series(5000, 5 * MIN, () => 100 + g());
+      const d = engine.detect.streaming();
+      count += d.push(ts, vs).alarms.filter((a) => a >= ALARM_THRESHOLD).length;
+      d.dispose();
     }
-    whole.dispose();
+    expect(count).toBeLessThanOrEqual(5);
+  });
+
+  it("is the largest of the features' alarms in a combined score", () => {
+    const f = (feature: string, score: number, alarm?: number) => ({ feature, value: 1, score, expectedLow: 0, expectedHigh: 2, alarm });
+    expect(engine.detect.combine([f("a", 0.2, 0.1), f("b", 0.1, 0.8), f("c", 0.6, 0.3)]).alarm).toBe(0.8);
+    expect(engine.detect.combine([f("a", 0.2)]).alarm).toBe(0);
+    expectCode(() => engine.detect.combine([f("a", 0.2, 1.5)]), "invalid_argument");
+    const m = engine.detect.multi(["a", "b"]);
+    const g = gaussian(43);
+    let last = m.score(T0, { a: 1, b: 1 });
+    for (let i = 1; i <= 300; i++) last = m.score(T0 + i * 5 * MIN, { a: 100 + g(), b: i === 300 ? 140 : 50 + g() });
+    m.dispose();
+    // b jumps 90 sigma at the last window: the window alarms through b.
+    expect(last.alarm).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
   });
 });

@@ -87,11 +87,12 @@ export function detect_combine(ptr: usize, k: i32, ifScore: f64, out: usize): i3
 /**
  * Scores one window's k features at time t with k detectors (i32 handles at
  * handlesPtr, values at valPtr). Writes score, low, high per feature at
- * out + 24 i and the surprise per feature at surprisePtr + 8 i. Everything is
+ * out + 24 i, the surprise per feature at surprisePtr + 8 i and the alarm
+ * score per feature at alarmPtr + 8 i. Everything is
  * validated before any detector changes. Called by the facade once per
  * closed window of a service.
  */
-export function detect_group_push(handlesPtr: usize, k: i32, t: f64, valPtr: usize, out: usize, surprisePtr: usize): i32 {
+export function detect_group_push(handlesPtr: usize, k: i32, t: f64, valPtr: usize, out: usize, surprisePtr: usize, alarmPtr: usize): i32 {
   if (k < 1 || k > MAX_COMBINED_INPUTS) return ERR_INVALID_ARGUMENT;
   if (!isFinite(t)) {
     setBadIndex(0);
@@ -117,6 +118,7 @@ export function detect_group_push(handlesPtr: usize, k: i32, t: f64, valPtr: usi
     store<f64>(o, d.outLow, 8);
     store<f64>(o, d.outHigh, 16);
     store<f64>(surprisePtr + (<usize>i << 3), d.lastSurprise);
+    store<f64>(alarmPtr + (<usize>i << 3), d.outAlarm);
   }
   return OK;
 }

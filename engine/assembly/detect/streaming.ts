@@ -1,6 +1,6 @@
 // Streaming univariate anomaly detector. Every point gets a score in [0,1]
 // computed from past and present data only, then updates a fixed-size state
-// (about 2.5 KiB, under the 4 KiB budget; see detector_state_bytes) in O(1).
+// (about 3.6 KiB, under the 4 KiB budget; see detector_state_bytes) in O(1).
 //
 // Model: baseline(t) = L + S(t) + G + phi B
 //   L     slow level (time constant about a day, at most FAST_RATE per point);
@@ -48,10 +48,23 @@
 // the long-scale evidence reset: a sustained shift stops alarming after a few
 // points (4 for a large shift) instead of alarming for a day.
 //
-// Anomaly likelihood (opt-in, create flag 2; see likelihood()): the surprise
-// is rewritten HTM-style so that a routine level of surprise stops alarming
-// and an anomaly that persists alarms at its onset only. The score is then a
-// ranking for alerting, no longer calibrated as P(score >= u) = 10^(-8u).
+// The re-anchoring point also scores the shift itself, for the alarm: the
+// median of the run moved d scales from the baseline, so the run's mean is a z
+// of d sqrt(m) (m points, deflated by the long scale's excess over iid for
+// autocorrelated series). A level shift that the single points under-state
+// (their tail is compressed in a bursty series) then alarms as it should.
+//
+// Alarm score (see alarmOf): a second output for deciding anomalies. The
+// calibrated surprise says how unlikely a point is under the model; the alarm
+// says whether it is news for this series. It is the conformal surprise of the
+// point among the series' own recent surprises (an exponentially forgetting
+// histogram, memory ALARM_MEMORY points), so a series whose bursts are routine
+// stops alarming on them, at most the model surprise beyond what the largest
+// of ALARM_MEMORY ordinary points reaches, weighted by the model's surprise; less a refractory
+// term (the largest recent alarm, decaying over REFRACT_MS, and the largest
+// alarm at this time of day on earlier days, decaying over a week), so an
+// anomaly alarms once at its onset and a daily job does not alarm daily.
+// The alarm is a ranking, mapped to [0,1) as c / (c + ALARM_HALF).
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
 import { Registry } from "../util/registry";
@@ -130,16 +143,29 @@ const SCORE_KNEE: f64 = 0.9;
   if (u <= SCORE_KNEE) return u;
   return SCORE_KNEE + (1 - SCORE_KNEE) * (1 - Math.exp(-(u - SCORE_KNEE)));
 }
-/** Rate of the short EW mean of the raw score in the likelihood layer (about 10 points, as HTM's window). */
-export const LIK_SHORT_RATE: f64 = 0.1;
-/** Rate of the long-run EW mean and variance of that short mean (memory about 1000 points). */
-export const LIK_RATE: f64 = 0.001;
-/** Floor of that variance (sd 0.01 of a score): a perfectly quiet history is not infinitely sensitive. */
-export const LIK_VAR_FLOOR: f64 = 1e-4;
-/** Points after warm-up before the likelihood layer scores (its distribution needs a history). */
-export const LIK_WARMUP: i32 = 100;
-/** Time constant of the refractory peak, ms (one day): a persisting anomaly alarms once, not for a day. */
-export const REFRACT_MS: f64 = 86_400_000;
+/** Memory of the alarm's histogram of surprises, points (the conformal sample, about 10 days of 5-minute data). */
+export const ALARM_MEMORY: f64 = 3000;
+/**
+ * Decades of model surprise an alarm must exceed: log10(ALARM_MEMORY). The most extreme of the
+ * last ALARM_MEMORY ordinary points is always rare in its own history; under the model it is
+ * also expected about once in that many points, so only surprise beyond it is news (Bonferroni
+ * over the sample the conformal surprise uses). Without it, Gaussian noise alarms about once in
+ * 1000 points.
+ */
+export const ALARM_GATE: f64 = 3.4771212547196626;
+/** Histogram bins per octave of 1 + surprise, and bins (the last one is open: surprise above 2^(64/6) - 1 = 1624). */
+export const ALARM_BINS_PER_OCTAVE: f64 = 6;
+export const ALARM_BINS: i32 = 64;
+/** Time constant of the refractory peak, ms (two days): a persisting anomaly alarms once, not for days. */
+export const REFRACT_MS: f64 = 172_800_000;
+/** Time constant of the time-of-day refractory peaks, ms (a week, as the day profile's memory). */
+export const DAY_REFRACT_MS: f64 = 604_800_000;
+/**
+ * Alarm value mapped to 0.7 = ALARM_HALF * 7/3: c / (c + ALARM_HALF). Chosen so that 0.7, the
+ * Worker's anomaly threshold, sits at the alarm value NAB's standard profile picks on nab-dev
+ * (about 1.5); the only constant set from those files, and it moves the threshold, not the ranking.
+ */
+export const ALARM_HALF: f64 = 0.65;
 /** Largest step (ms) for which time-of-day and hour-of-week profiles are learned. */
 export const SEASON_MAX_STEP_MS: f64 = 3_600_000;
 /** Age (ms) from which the day profile is used and the week correction learned. */
@@ -168,12 +194,12 @@ const LN10: f64 = 2.302585092994046;
 const LN2: f64 = 0.6931471805599453;
 const INV_SQRT2: f64 = 0.7071067811865476;
 
-/** Serialised form: magic "HSD1", then the fixed-size state, then an FNV-1a checksum. */
-export const DETECTOR_MAGIC: u32 = 0x31445348;
-const SCALARS: i32 = 26;
+/** Serialised form: magic "HSD2", then the fixed-size state, then an FNV-1a checksum. */
+export const DETECTOR_MAGIC: u32 = 0x32445348;
+const SCALARS: i32 = 24;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
-  4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + 4;
+  4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + (ALARM_BINS + 2 * DAY_BUCKETS) * 4 + 4;
 
 
 /**
@@ -277,18 +303,16 @@ export class StreamingDetector {
   /** 1 once the day profile is part of the baseline. */
   seasonActive: f64 = 0;
   lastSurprise: f64 = 0;
-  /** Anomaly likelihood: short EW mean of the raw score, and the long-run EW mean and variance of that mean. */
-  likShort: f64 = 0;
-  likMean: f64 = 0;
-  likVar: f64 = 0;
-  /** Decaying peak of recent surprises (refractory suppression of a persisting anomaly). */
-  likPeak: f64 = 0;
-  /** 1 when the likelihood layer rewrites the surprise (detector_create flag 2). */
-  likelihoodOn: f64 = 0;
+  /** Alarm histogram: total weight, and the weight of the next point (lazy forgetting, see alarmOf). */
+  alarmTotal: f64 = 0;
+  alarmInc: f64 = 1;
+  /** Decaying peak of recent alarms (refractory suppression of a persisting anomaly). */
+  alarmPeak: f64 = 0;
   // Outputs of the last push (not serialised: they follow the SCALARS).
   outScore: f64 = 0;
   outLow: f64 = 0;
   outHigh: f64 = 0;
+  outAlarm: f64 = 0;
   /** Last INIT_POINTS deseasonalised values (for the initial estimate and re-anchoring). */
   ring: StaticArray<f64> = new StaticArray<f64>(INIT_POINTS);
   /** Time-of-day offsets from the level, and hour-of-week corrections to them. */
@@ -299,6 +323,11 @@ export class StreamingDetector {
   weekCount: StaticArray<u16> = new StaticArray<u16>(WEEK_BUCKETS);
   /** Scale multiplier per time-of-day bucket (1 until learned). */
   dayScale: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
+  /** Alarm histogram of surprises (weights scaled by alarmInc). */
+  alarmHist: StaticArray<f32> = new StaticArray<f32>(ALARM_BINS);
+  /** Largest alarm per time-of-day bucket and when (minutes since the first point). */
+  dayPeak: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
+  dayPeakAt: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
 
   constructor() {
     for (let i = 0; i < DAY_BUCKETS; i++) unchecked((this.dayScale[i] = 1));
@@ -374,7 +403,6 @@ export class StreamingDetector {
     // the surprise handed to the combination stays unclamped once warmed up.
     let surprise = surpriseOf(z, ewz / ls, this.tailRate, this.tailExcess);
     if (w < 1) surprise = w * Math.min(surprise, SURPRISE_DECADES);
-    if (this.likelihoodOn != 0) surprise = this.likelihood(surprise, n + 1 - INIT_POINTS);
     this.lastSurprise = surprise;
     this.outScore = scoreOf(surprise);
     this.outLow = baseline - RANGE_Z * sp;
@@ -402,7 +430,16 @@ export class StreamingDetector {
     this.runNeg = cn > 0 ? this.runNeg + 1 : 0;
     if (cp > CUSUM_H || cn > CUSUM_H) {
       const run = <i32>(cp > CUSUM_H ? this.runPos : this.runNeg);
-      this.level = this.recentMedian(run < INIT_POINTS ? run : INIT_POINTS);
+      const m = run < INIT_POINTS ? run : INIT_POINTS;
+      const anchored = this.recentMedian(m);
+      // The shift itself is evidence: the mean of m points moved by d scales (the level before
+      // included the fast part), inflated for autocorrelation by the long scale's excess over iid.
+      const before = level + this.fast + dtrend;
+      const zs = (Math.abs(anchored - before) / se) * Math.sqrt(<f64>m) * (LONG_SD / ls);
+      // Gaussian (the short-scale path, log space in the far tail); an input of the alarm only,
+      // so the calibrated score stays that of the point.
+      const ss = w < 1 ? surprise : surpriseOf(zs, 0, TAIL_P0, TAIL_EXCESS0);
+      this.level = anchored;
       this.fast = 0;
       this.trend = 0;
       this.ewz = 0;
@@ -410,6 +447,7 @@ export class StreamingDetector {
       this.cneg = 0;
       this.runPos = 0;
       this.runNeg = 0;
+      this.outAlarm = this.alarmOf(ss > surprise ? ss : surprise, t, useSeason);
       return;
     }
     this.cpos = cp;
@@ -427,44 +465,69 @@ export class StreamingDetector {
     this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
 
     if (useSeason) this.learnSeason(td, tw, dayAt, x - level, se);
+    this.outAlarm = this.alarmOf(surprise, t, useSeason);
   }
 
   /**
-   * Anomaly likelihood layer (opt-in, detector_create flag 2), HTM-style:
-   * the short EW mean of the raw score (surprise / SURPRISE_DECADES, <= 1) is
-   * compared with the long-run EW mean and variance of that mean, one-sided
-   * Gaussian tail -> likelihood surprise ls (decades). A routine level of
-   * surprise (a spiky series) stops alarming; only a change in surprise does.
-   * The result is the geometric mean sqrt(ls * surprise) (both must agree:
-   * the point is unusual and the recent surprise is unusual), less a
-   * refractory term: the peak of earlier results, decaying with time
-   * constant REFRACT_MS, so an anomaly that persists alarms at its onset only.
-   * Distribution statistics are updated after the point is scored (past and
-   * present only). Called by push for every point once warmed up.
+   * The alarm value of this point's surprise s (decades: lastSurprise, or the shift's when the
+   * CUSUM re-anchors and that is larger), mapped to [0,1) (see the
+   * header). With H the forgetting histogram of earlier surprises (total weight N), the conformal
+   * surprise is cf = -log10((H(>= bin of s) + 1) / (N + 1)), at most s - ALARM_GATE (a point the
+   * model finds ordinary is not news however rare its bin); the alarm value is
+   *   c = cf (1 + log10(1 + s)) - max(peak, dayPeak),
+   * so among points equally rare for the series the more extreme rank first. peak is the largest
+   * earlier c decaying over REFRACT_MS; dayPeak the largest c in this 15-minute time-of-day bucket,
+   * decaying over DAY_REFRACT_MS (seasonal series only). The histogram forgets at rate
+   * 1 / ALARM_MEMORY without touching every bin: each new point weighs 1 / (1 - rate) more than the
+   * last, and all weights are rescaled when that grows past 1e6. Called by push for every point.
    */
-  likelihood(surprise: f64, k: i32): f64 {
-    const raw = Math.min(surprise / SURPRISE_DECADES, 1.0);
-    const sa = this.likShort + LIK_SHORT_RATE * (raw - this.likShort);
-    this.likShort = sa;
-    const m = this.likMean;
-    const v = Math.max(this.likVar, LIK_VAR_FLOOR);
-    const zl = (sa - m) / Math.sqrt(v);
-    let ls: f64 = 0;
-    if (zl > 0) {
-      const x = zl * INV_SQRT2;
-      ls = x < TAIL_DIRECT_MAX ? -Math.log(0.5 * ERFC_T_OF(x)) / LN10 : -(lnGaussTail(zl) - LN2) / LN10;
+  alarmOf(s: f64, t: f64, useSeason: bool): f64 {
+    let b = <i32>((ALARM_BINS_PER_OCTAVE / LN2) * Math.log(1 + s));
+    if (b > ALARM_BINS - 1) b = ALARM_BINS - 1;
+    const h = this.alarmHist;
+    const total = this.alarmTotal;
+    let above: f64 = 0;
+    if (b < ALARM_BINS >> 1) {
+      let below: f64 = 0;
+      for (let j = 0; j < b; j++) below += <f64>unchecked(h[j]);
+      above = total - below;
+    } else {
+      for (let j = b; j < ALARM_BINS; j++) above += <f64>unchecked(h[j]);
     }
-    let g = 1.0 / <f64>(k + 1);
-    if (g < LIK_RATE) g = LIK_RATE;
-    const d = sa - m;
-    this.likMean = m + g * d;
-    this.likVar = (1 - g) * (this.likVar + g * d * d);
-    if (k < LIK_WARMUP) ls = 0;
-    const c = Math.sqrt(ls * surprise);
-    const peak = this.likPeak * Math.exp(-this.step / REFRACT_MS);
-    this.likPeak = c > peak ? c : peak;
-    const out = c - peak;
-    return out > 0 ? out : 0;
+    if (above < 0) above = 0; // f32 rounding of the bins against the f64 total
+    const inc = this.alarmInc;
+    let cf = -Math.log10((above + inc) / (total + inc));
+    if (cf > s - ALARM_GATE) cf = s - ALARM_GATE;
+    if (cf < 0) cf = 0;
+    const c = cf * (1 + Math.log10(1 + s));
+
+    // Forgetting: the next point weighs 1 / (1 - rate) times this one.
+    unchecked((h[b] = <f32>(<f64>unchecked(h[b]) + inc)));
+    this.alarmTotal = total + inc;
+    const next = inc / (1 - 1 / ALARM_MEMORY);
+    if (next > 1e6) {
+      for (let j = 0; j < ALARM_BINS; j++) unchecked((h[j] = <f32>(<f64>unchecked(h[j]) / next)));
+      this.alarmTotal /= next;
+      this.alarmInc = 1;
+    } else {
+      this.alarmInc = next;
+    }
+
+    const peak = this.alarmPeak * Math.exp(-this.step / REFRACT_MS);
+    this.alarmPeak = c > peak ? c : peak;
+    let sup = peak;
+    if (useSeason) {
+      const bd = dayBucket(t - Math.floor(t / DAY_MS) * DAY_MS);
+      const now = (t - this.firstT) / 60_000;
+      const dp = <f64>unchecked(this.dayPeak[bd]) * Math.exp(-((now - <f64>unchecked(this.dayPeakAt[bd])) * 60_000) / DAY_REFRACT_MS);
+      if (dp > sup) sup = dp;
+      if (c > dp) {
+        unchecked((this.dayPeak[bd] = <f32>c));
+        unchecked((this.dayPeakAt[bd] = <f32>now));
+      }
+    }
+    const a = c - sup;
+    return a > 0 ? a / (a + ALARM_HALF) : 0;
   }
 
   /** The first INIT_POINTS points: collect, score 0, and estimate level and scale robustly at the end. */
@@ -482,6 +545,7 @@ export class StreamingDetector {
     const se = Math.max(this.scale, Math.max(SCALE_FLOOR_REL * Math.abs(this.level), SCALE_FLOOR_ABS));
     this.lastSurprise = 0;
     this.outScore = 0;
+    this.outAlarm = 0;
     this.outLow = this.level - RANGE_Z * se;
     this.outHigh = this.level + RANGE_Z * se;
   }
@@ -505,7 +569,10 @@ export class StreamingDetector {
     const qd = <f64>unchecked(this.dayScale[bd]);
     const qt = Math.min(arp / ps, SCALE_CLIP * Math.max(qd, Q_MIN)) / SCALE_CLIP_MEAN;
     unchecked((this.dayScale[bd] = <f32>(qd + gd * (qt - qd))));
-    const lim = PROFILE_CLIP * ps * Math.min(Math.max(qd, Q_MIN), Q_MAX);
+    // A bucket's first day of visits is a plain running mean: clipping it at the profile
+    // scale would stop a noise-free pattern (a square wave's edge) from being learned for days.
+    const firstDay = <f64>cd < Math.max(1.0, DAY_BUCKET_MS / step);
+    const lim = firstDay ? Infinity : PROFILE_CLIP * ps * Math.min(Math.max(qd, Q_MIN), Q_MAX);
     const od = <f64>unchecked(this.day[bd]);
     unchecked((this.day[bd] = <f32>(od + gd * Math.min(Math.max(offset - od, -lim), lim))));
     if (cd < 0xffff) unchecked((this.dayCount[bd] = <u16>(cd + 1)));
@@ -566,15 +633,11 @@ function medianOf(m: i32): f64 {
 /** Live detectors by handle. */
 export const detectors = new Registry<StreamingDetector>();
 
-/**
- * Creates a detector. Flags: bit 0 (1) learns the daily/weekly profiles, bit 1 (2) turns on the
- * anomaly likelihood layer. Called once per series. Returns a handle.
- */
+/** Creates a detector. Flags: bit 0 (1) learns the daily/weekly profiles. Called once per series. Returns a handle. */
 export function detector_create(seasonal: i32): i32 {
-  assert(offsetof<StreamingDetector>("likelihoodOn") == <usize>(SCALARS - 1) * 8, "scalar layout");
+  assert(offsetof<StreamingDetector>("alarmPeak") == <usize>(SCALARS - 1) * 8, "scalar layout");
   const d = new StreamingDetector();
   d.seasonal = (seasonal & 1) != 0 ? 1 : 0;
-  d.likelihoodOn = (seasonal & 2) != 0 ? 1 : 0;
   return detectors.add(d);
 }
 
@@ -587,11 +650,12 @@ export function detector_free(h: i32): i32 {
  * Scores n points (timestamps ms at tsPtr, values at valPtr, non-decreasing
  * timestamps) and writes the columns scores, expected low and high (n f64
  * each at scorePtr, lowPtr, highPtr). When surprisePtr is non-zero, also the
- * surprise (decades, warm-up weighted) per point.
+ * surprise (decades, warm-up weighted) per point; when alarmPtr is non-zero,
+ * the alarm score per point (see alarmOf).
  * The batch is validated first: on a bad value nothing is updated and the
  * index is in bad_index(). Called by the facade once per batch.
  */
-export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, scorePtr: usize, lowPtr: usize, highPtr: usize, surprisePtr: usize): i32 {
+export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, scorePtr: usize, lowPtr: usize, highPtr: usize, surprisePtr: usize, alarmPtr: usize): i32 {
   const d = detectors.get(h);
   if (d === null) return ERR_BAD_HANDLE;
   if (n < 0) return ERR_INVALID_ARGUMENT;
@@ -616,6 +680,7 @@ export function detector_push(h: i32, tsPtr: usize, valPtr: usize, n: i32, score
     store<f64>(lowPtr + o, d.outLow);
     store<f64>(highPtr + o, d.outHigh);
     if (surprisePtr != 0) store<f64>(surprisePtr + o, d.lastSurprise);
+    if (alarmPtr != 0) store<f64>(alarmPtr + o, d.outAlarm);
   }
   return OK;
 }
@@ -626,7 +691,7 @@ function blockBytes(payload: i32): i32 {
 }
 
 /**
- * Heap bytes of one detector: the object and its six arrays, each with its
+ * Heap bytes of one detector: the object and its nine arrays, each with its
  * block header and allocator alignment. Called by tests and the Worker's budget check.
  */
 export function detector_state_bytes(): i32 {
@@ -636,7 +701,9 @@ export function detector_state_bytes(): i32 {
     2 * blockBytes(DAY_BUCKETS * 4) +
     blockBytes(WEEK_BUCKETS * 4) +
     blockBytes(DAY_BUCKETS * 2) +
-    blockBytes(WEEK_BUCKETS * 2)
+    blockBytes(WEEK_BUCKETS * 2) +
+    blockBytes(ALARM_BINS * 4) +
+    2 * blockBytes(DAY_BUCKETS * 4)
   );
 }
 
@@ -680,6 +747,12 @@ export function detector_serialize(h: i32): i32 {
   p += <usize>WEEK_BUCKETS * 2;
   memory.copy(p, changetype<usize>(d.dayScale), <usize>DAY_BUCKETS * 4);
   p += <usize>DAY_BUCKETS * 4;
+  memory.copy(p, changetype<usize>(d.alarmHist), <usize>ALARM_BINS * 4);
+  p += <usize>ALARM_BINS * 4;
+  memory.copy(p, changetype<usize>(d.dayPeak), <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
+  memory.copy(p, changetype<usize>(d.dayPeakAt), <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
   store<u32>(p, fnv1a(base, p - base));
   OUT.len = <usize>SERIAL_BYTES;
   return SERIAL_BYTES;
@@ -705,8 +778,14 @@ export function detector_deserialize(ptr: usize, len: usize): i32 {
   memory.copy(changetype<usize>(d.weekCount), p, <usize>WEEK_BUCKETS * 2);
   p += <usize>WEEK_BUCKETS * 2;
   memory.copy(changetype<usize>(d.dayScale), p, <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
+  memory.copy(changetype<usize>(d.alarmHist), p, <usize>ALARM_BINS * 4);
+  p += <usize>ALARM_BINS * 4;
+  memory.copy(changetype<usize>(d.dayPeak), p, <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
+  memory.copy(changetype<usize>(d.dayPeakAt), p, <usize>DAY_BUCKETS * 4);
   // A checksum match on a state we did not write is possible only by design; still refuse nonsense.
-  if (!(d.n >= 0) || !isFinite(d.level) || !isFinite(d.scale) || d.ringHead < 0 || d.ringHead >= <f64>INIT_POINTS) {
+  if (!(d.n >= 0) || !isFinite(d.level) || !isFinite(d.scale) || d.ringHead < 0 || d.ringHead >= <f64>INIT_POINTS || !(d.alarmInc >= 1)) {
     return ERR_CORRUPT;
   }
   return detectors.add(d);

@@ -13,21 +13,24 @@ const usage = `usage: helios eval detect --data DIR --windows FILE [options]
 
 Streams every <category>/<file>.csv under DIR through the detector and
 prints NAB's normalised score per profile (standard, reward_low_FP_rate,
-reward_low_FN_rate) and per-file detail at the standard profile's threshold.
+reward_low_FN_rate), per-file detail at the standard profile's threshold and
+per-category totals at each profile's threshold. The score is the alarm
+score the Worker decides anomalies with (--calibrated: the calibrated score).
 
 options:
   --data DIR          the corpus: DIR/<category>/<file>.csv or DIR/data/... (required)
   --windows FILE      labelled windows, NAB's windows.json (required)
   --out DIR           keep each file's scores as DIR/<category>/<file>.csv
   --json FILE         also write the results as JSON
-  --likelihood        add the opt-in anomaly likelihood layer (the Worker does not use it yet)`;
+  --calibrated        score the calibrated score instead of the alarm score (the default,
+                      which the Worker decides anomalies with)`;
 
 export const evalDetectCommand: Command = {
   usage,
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { data: { type: "string" }, windows: { type: "string" }, out: { type: "string" }, json: { type: "string" }, likelihood: { type: "boolean" } },
+      options: { data: { type: "string" }, windows: { type: "string" }, out: { type: "string" }, json: { type: "string" }, calibrated: { type: "boolean" } },
     });
     if (!values.data || !values.windows) throw new CliError(`--data and --windows are required\n\n${usage}`);
     const windows = readWindows(values.windows);
@@ -38,13 +41,14 @@ export const evalDetectCommand: Command = {
     let points = 0;
     for (const f of files) {
       const csv = await readSeriesCsv(f.path, {});
-      // By default exactly the detector the Worker runs.
-      const detector = engine.detect.streaming({ likelihood: values.likelihood === true });
+      // Exactly the detector the Worker runs; by default its alarm score, which decides anomalies.
+      const detector = engine.detect.streaming();
       try {
         const v = csv.values[0]!;
         const missing = v.findIndex((x) => Number.isNaN(x));
         if (missing >= 0) throw new CliError(`${f.path}: row ${missing + 1} has no value`);
-        const scores = detector.push(csv.timestamps, v).scores;
+        const batch = detector.push(csv.timestamps, v);
+        const scores = values.calibrated === true ? batch.scores : batch.alarms;
         detected.push({ name: f.name, timestamps: csv.timestamps, scores });
         points += v.length;
         if (values.out) {
@@ -63,6 +67,21 @@ export const evalDetectCommand: Command = {
     const std = results.standard!;
     console.log(`${"file".padEnd(58)} ${"tp".padStart(3)} ${"fn".padStart(3)} ${"fp".padStart(4)} ${"raw".padStart(8)}`);
     for (const f of std.perFile) console.log(`${f.name.padEnd(58)} ${String(f.tp).padStart(3)} ${String(f.fn).padStart(3)} ${String(f.fp).padStart(4)} ${f.raw.toFixed(3).padStart(8)}`);
+    // Per category at each profile's threshold: where the score is won and lost.
+    console.log(`\n${"category".padEnd(24)} ${"profile".padEnd(20)} ${"tp".padStart(3)} ${"fn".padStart(3)} ${"fp".padStart(4)} ${"raw".padStart(8)}`);
+    for (const [profile, r] of Object.entries(results)) {
+      const cats = new Map<string, { tp: number; fn: number; fp: number; raw: number }>();
+      for (const f of r.perFile) {
+        const c = f.name.includes("/") ? f.name.slice(0, f.name.indexOf("/")) : ".";
+        const a = cats.get(c) ?? { tp: 0, fn: 0, fp: 0, raw: 0 };
+        a.tp += f.tp;
+        a.fn += f.fn;
+        a.fp += f.fp;
+        a.raw += f.raw;
+        cats.set(c, a);
+      }
+      for (const [c, a] of cats) console.log(`${c.padEnd(24)} ${profile.padEnd(20)} ${String(a.tp).padStart(3)} ${String(a.fn).padStart(3)} ${String(a.fp).padStart(4)} ${a.raw.toFixed(3).padStart(8)}`);
+    }
     console.log(`\n${files.length} files, ${points} points in ${seconds.toFixed(2)} s`);
     for (const [profile, r] of Object.entries(results)) {
       console.log(`${profile.padEnd(20)} normalised ${r.normalised.toFixed(1).padStart(6)}   threshold ${r.threshold.toFixed(4)}`);

@@ -1,7 +1,10 @@
 // Scores closed windows with the engine's detectors, one multi-feature
-// detector per series whose state lives in D1, and turns windows that cross
-// the alert threshold into anomalies on the alerts queue.
-import type { CombinedScore, Engine, MultiDetector } from "../../../engine/src/index";
+// detector per series whose state lives in D1, and turns windows whose alarm
+// crosses the threshold into anomalies on the alerts queue. The decision uses
+// the alarm score (high once, at the onset of what is news for the series; it
+// is what scores best on NAB), the stored score, severity and drivers the
+// calibrated combined score (how improbable the window is under the model).
+import { ALARM_THRESHOLD, type CombinedScore, type Engine, type MultiDetector } from "../../../engine/src/index";
 import type { AlertMessage, Anomaly } from "../alerts/types";
 import type { ClosedWindow } from "./close-windows";
 import { FOREST_FEATURES, forestsFor } from "./forests";
@@ -62,7 +65,8 @@ async function loadState(db: D1Database, seriesId: number): Promise<StateRow | u
 /** Scores closed windows; returns the anomalies sent to the alerts queue. */
 export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindow[], now: number): Promise<Anomaly[]> {
   if (closed.length === 0) return [];
-  const threshold = Number(env.ANOMALY_THRESHOLD || 0.7);
+  // ANOMALY_THRESHOLD applies to the alarm score (default ALARM_THRESHOLD, 0.7).
+  const threshold = Number(env.ANOMALY_THRESHOLD || ALARM_THRESHOLD);
   const meta = new Map(closed.map((w) => [w.seriesId, w]));
   const bySeries = await readWindows(env.DB, closed);
   const forests = await forestsFor(env.DB, engine, [...bySeries.keys()]);
@@ -99,7 +103,7 @@ export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindo
         const isolation = forest && vector.every(Number.isFinite) ? forest.score([vector])[0] : undefined;
         const result: CombinedScore = detector.score(w.start, values, isolation);
         writes.push(env.DB.prepare("UPDATE windows SET score = ? WHERE series_id = ? AND resolution = 60000 AND start = ?").bind(result.score, seriesId, w.start));
-        if (result.score >= threshold) {
+        if (result.alarm >= threshold) {
           anomalies.push({
             id: `${seriesId}:60000:${w.start}`,
             tenant: info.tenant,
