@@ -1,7 +1,8 @@
 // `npm run eval -- [DATA_DIR]`: the accuracy evaluations on the shared data
 // (default ../shared/data next to the repository), each a `helios` command
 // run in turn with its output shown. To add an evaluation, add a step to
-// STEPS: a title, the path it needs under DATA_DIR, and its helios arguments.
+// STEPS: a title, the path it needs under DATA_DIR, and its helios arguments
+// (or, for a step that is not a helios command, the command itself).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -27,6 +28,11 @@ const STEPS = [
     needs: "nab-dev/data/realAWSCloudwatch",
     args: (d) => ["eval", "forecast", "--data", join(d, "nab-dev", "data", "realAWSCloudwatch")],
   },
+  {
+    title: "Window model: the streaming detector alone and with window-gbdt, on held-back generated services and nab-dev",
+    needs: "nab-dev/windows.json",
+    command: (d) => [join(root, "node_modules", ".bin", "tsx"), [join(root, "models", "window-gbdt", "train", "eval.ts"), d]],
+  },
 ];
 
 const bin = join(root, "engine", "cli", "bin.mjs");
@@ -38,7 +44,8 @@ for (const step of STEPS) {
     failed++;
     continue;
   }
-  const r = spawnSync(process.execPath, [bin, ...step.args(data)], { cwd: root, stdio: "inherit" });
+  const [cmd, argv] = step.command ? step.command(data) : [process.execPath, [bin, ...step.args(data)]];
+  const r = spawnSync(cmd, argv, { cwd: root, stdio: "inherit" });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);
