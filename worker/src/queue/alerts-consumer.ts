@@ -155,6 +155,9 @@ export async function applyAnomaly(
         count: anomaly.count,
         errors: anomaly.errors,
         incidentId,
+        firedBy: anomaly.fired_by ?? "detector",
+        modelScore: anomaly.model?.score ?? null,
+        model: anomaly.model ? `${anomaly.model.name}@${anomaly.model.version}` : null,
         createdAt: now,
       })
       .onConflictDoUpdate({ target: anomalies.id, set: { incidentId } }),
