@@ -12,7 +12,7 @@ function tensorType(elemType: number, dims: (number | string)[]): Onnx.ITypeProt
   return { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) } } };
 }
 
-function encode(model: Onnx.IModelProto): Uint8Array {
+function encode(model: Onnx.IModelProto): Uint8Array<ArrayBuffer> {
   // protobufjs hands back a Buffer under nodejs_compat: copy into a plain Uint8Array so hosts compare alike.
   return new Uint8Array(onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish());
 }
@@ -34,7 +34,7 @@ export interface LinearModelOptions {
  * score = sigmoid(X · w + b) for X of shape [N, F]: a hand-checkable model.
  * With w = (1, -1) and b = 0, the row (2, 1) scores sigmoid(1) = 0.7310586.
  */
-export function linearModel(o: LinearModelOptions): Uint8Array {
+export function linearModel(o: LinearModelOptions): Uint8Array<ArrayBuffer> {
   const f = o.width ?? o.features.length;
   const input = o.inputName ?? "input";
   const output = o.outputName ?? "score";
@@ -76,7 +76,7 @@ export interface TreeModelOptions {
  * weights are class-1 scores only, so onnxruntime gives the rows [0, 0.2] and
  * [0, 0.9] (post_transform NONE): column 1 is the score.
  */
-export function treeModel(o: TreeModelOptions): Uint8Array {
+export function treeModel(o: TreeModelOptions): Uint8Array<ArrayBuffer> {
   const input = o.inputName ?? "input";
   const attr = (name: string, v: { ints?: number[]; floats?: number[]; strings?: string[]; s?: string }): Onnx.IAttributeProto => {
     if (v.ints) return { name, type: AT.INTS, ints: v.ints };
@@ -126,7 +126,7 @@ export function treeModel(o: TreeModelOptions): Uint8Array {
 }
 
 /** A graph whose only node is `opType` in `domain`: an operator onnxruntime-web has no kernel for. */
-export function customOperatorModel(width: number, opType: string, domain: string, version = 1): Uint8Array {
+export function customOperatorModel(width: number, opType: string, domain: string, version = 1): Uint8Array<ArrayBuffer> {
   return encode({
     irVersion: 8,
     opsetImport: [{ domain: "", version: 17 }, ...(domain ? [{ domain, version }] : [])],

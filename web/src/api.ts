@@ -1,6 +1,6 @@
 // The dashboard's API client: same origin as the Worker, the key from this
 // browser's storage, and the response types declared once in the Worker.
-import type { AnomalyView, IncidentReport, IncidentView, OverviewView, Recommendation, SeriesView, WindowView } from "../../worker/src/api-types";
+import type { AnomalyView, IncidentReport, IncidentView, ModelsResponse, OverviewView, Recommendation, SeriesView, WindowView } from "../../worker/src/api-types";
 
 const KEY = "helios.apiKey";
 
@@ -33,6 +33,11 @@ async function get<T>(path: string, key: string): Promise<T> {
     throw new ApiFailure(res.status, body.error?.code ?? "http_error", body.error?.message ?? `HTTP ${res.status}`);
   }
   return (await res.json()) as T;
+}
+
+/** GET /api/v1/models: the tenant's window models and the active one. */
+export function fetchModels(key: string): Promise<ModelsResponse> {
+  return get<ModelsResponse>("/api/v1/models", key);
 }
 
 /** GET /api/v1/overview. */

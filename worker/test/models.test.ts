@@ -16,7 +16,7 @@ const BASE = "http://helios.test/api/v1/models";
 
 function form(bytes: Uint8Array, card: unknown): FormData {
   const f = new FormData();
-  f.append("model", new Blob([bytes as Uint8Array<ArrayBuffer>]), "model.onnx");
+  f.append("model", new Blob([bytes]), "model.onnx");
   f.append("card", typeof card === "string" ? card : JSON.stringify(card));
   return f;
 }
