@@ -125,6 +125,86 @@ export function treeModel(o: TreeModelOptions): Uint8Array<ArrayBuffer> {
   });
 }
 
+export interface ForestModelOptions {
+  features: readonly string[];
+  trees: number;
+  depth: number;
+  seed: number;
+}
+
+/**
+ * A gradient-boosted-trees-sized TreeEnsembleClassifier: `trees` full trees
+ * of `depth` splits on seeded random features and thresholds, leaf weights
+ * summing to at most 1 (post_transform NONE), probabilities [N, 2]. For
+ * timing and parity, not for its answers.
+ */
+export function forestModel(o: ForestModelOptions): Uint8Array<ArrayBuffer> {
+  let seed = o.seed >>> 0;
+  const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+  const a = { treeids: [] as number[], nodeids: [] as number[], featureids: [] as number[], values: [] as number[], modes: [] as string[], truenodeids: [] as number[], falsenodeids: [] as number[], cTree: [] as number[], cNode: [] as number[], cWeight: [] as number[] };
+  const internal = 2 ** o.depth - 1;
+  for (let t = 0; t < o.trees; t++) {
+    for (let n = 0; n < 2 * internal + 1; n++) {
+      const leaf = n >= internal;
+      a.treeids.push(t);
+      a.nodeids.push(n);
+      a.featureids.push(leaf ? 0 : Math.floor(rand() * o.features.length));
+      // Thresholds on the scale of the window features (counts ~100, latencies ~100 ms, rates ~0.01).
+      a.values.push(leaf ? 0 : rand() * 200);
+      a.modes.push(leaf ? "LEAF" : "BRANCH_LEQ");
+      a.truenodeids.push(leaf ? 0 : 2 * n + 1);
+      a.falsenodeids.push(leaf ? 0 : 2 * n + 2);
+      if (leaf) {
+        a.cTree.push(t);
+        a.cNode.push(n);
+        a.cWeight.push(rand() / o.trees);
+      }
+    }
+  }
+  const enc = (xs: string[]) => xs.map((x) => new TextEncoder().encode(x));
+  const nodes = a.treeids.length;
+  return encode({
+    irVersion: 8,
+    producerName: "helios-test",
+    opsetImport: [
+      { domain: "", version: 17 },
+      { domain: "ai.onnx.ml", version: 3 },
+    ],
+    graph: {
+      name: "forest",
+      node: [
+        {
+          opType: "TreeEnsembleClassifier",
+          domain: "ai.onnx.ml",
+          input: ["input"],
+          output: ["label", "probabilities"],
+          attribute: [
+            { name: "classlabels_int64s", type: AT.INTS, ints: [0, 1] },
+            { name: "nodes_treeids", type: AT.INTS, ints: a.treeids },
+            { name: "nodes_nodeids", type: AT.INTS, ints: a.nodeids },
+            { name: "nodes_featureids", type: AT.INTS, ints: a.featureids },
+            { name: "nodes_values", type: AT.FLOATS, floats: a.values },
+            { name: "nodes_modes", type: AT.STRINGS, strings: enc(a.modes) },
+            { name: "nodes_truenodeids", type: AT.INTS, ints: a.truenodeids },
+            { name: "nodes_falsenodeids", type: AT.INTS, ints: a.falsenodeids },
+            { name: "nodes_missing_value_tracks_true", type: AT.INTS, ints: Array(nodes).fill(0) },
+            { name: "class_treeids", type: AT.INTS, ints: a.cTree },
+            { name: "class_nodeids", type: AT.INTS, ints: a.cNode },
+            { name: "class_ids", type: AT.INTS, ints: Array(a.cTree.length).fill(1) },
+            { name: "class_weights", type: AT.FLOATS, floats: a.cWeight },
+            { name: "post_transform", type: AT.STRING, s: new TextEncoder().encode("NONE") },
+          ],
+        },
+      ],
+      input: [{ name: "input", type: tensorType(FLOAT, ["N", o.features.length]) }],
+      output: [
+        { name: "label", type: tensorType(onnx.TensorProto.DataType.INT64, ["N"]) },
+        { name: "probabilities", type: tensorType(FLOAT, ["N", 2]) },
+      ],
+    },
+  });
+}
+
 /** A graph whose only node is `opType` in `domain`: an operator onnxruntime-web has no kernel for. */
 export function customOperatorModel(width: number, opType: string, domain: string, version = 1): Uint8Array<ArrayBuffer> {
   return encode({
