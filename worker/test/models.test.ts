@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { cardFor, customOperatorModel, linearModel, treeModel } from "../../test/support/onnx-models";
 import { MAX_MODEL_BYTES } from "../../models/runtime/validate";
 import type { AlertMessage } from "../src/alerts/types";
-import type { ModelsResponse } from "../src/api-types";
+import type { AnomalyView, ModelsResponse } from "../src/api-types";
 import type { IngestEvent } from "../src/ingest/schema";
 import worker from "../src/index";
 import { call, createTestKey } from "./helpers";
@@ -197,5 +197,15 @@ describe("window scoring with the active model", () => {
     expect(byModel[0]!.model!.score).toBeCloseTo(sigmoid(2 / 3), 6);
     const byDetector = results.filter((r) => r.score >= 0.7).map((r) => r.start);
     expect(anomalies.map((a) => a.window_start).sort()).toEqual([...new Set([T0, ...byDetector])].sort());
+
+    // The alerts consumer records which fired, and /anomalies says so.
+    const alerts = createMessageBatch("helios-alerts", sent.map((body, i) => ({ id: `ms-alert-${i}`, timestamp: new Date(), attempts: 1, body })));
+    const actx = createExecutionContext();
+    await worker.queue(alerts, env, actx);
+    await getQueueResult(alerts, actx);
+    const res = await call(new Request(`http://helios.test/api/v1/anomalies?from=${T0}&service=ledger`, { headers: { authorization: `Bearer ${key}` } }));
+    const listed = ((await res.json()) as { anomalies: AnomalyView[] }).anomalies.find((a) => a.window_start === new Date(T0).toISOString());
+    expect(listed).toMatchObject({ fired_by: byModel[0]!.fired_by, model: "count-jump@1" });
+    expect(listed!.model_score).toBeCloseTo(sigmoid(2 / 3), 6);
   });
 });
