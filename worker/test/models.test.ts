@@ -128,6 +128,14 @@ describe("model upload", () => {
     const tree = treeModel({ features });
     await reject(tree, await cardFor(tree, { name: "m", version: "1", inputs: features, outputName: "label", opsets: [{ domain: "", version: 17 }, { domain: "ai.onnx.ml", version: 3 }] }), 422, "model_output_shape");
 
+    // Not the documented shape: a JSON body, and a form without its card.
+    const json = await call(new Request(BASE, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: "{}" }));
+    expect([json.status, ((await json.json()) as { error: { code: string } }).error.code]).toEqual([415, "unsupported_media_type"]);
+    const noCard = new FormData();
+    noCard.append("model", new Blob([good]), "model.onnx");
+    const missing = await call(new Request(BASE, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: noCard }));
+    expect([missing.status, ((await missing.json()) as { error: { code: string } }).error.code]).toEqual([400, "validation_failed"]);
+
     expect(await stored(tenant)).toEqual({ rows: 0, objects: [] });
   });
 
