@@ -54,7 +54,11 @@ async function scoreTenant(env: Env, engine: Engine, row: ModelRow, closed: Clos
   const model = await sessionFor(env, row);
   const names = model.card.inputs;
   const bySeries = new Map<number, number[]>();
-  for (const w of closed) bySeries.set(w.seriesId, [...(bySeries.get(w.seriesId) ?? []), w.start]);
+  for (const w of closed) {
+    const starts = bySeries.get(w.seriesId);
+    if (starts) starts.push(w.start);
+    else bySeries.set(w.seriesId, [w.start]);
+  }
   const keys: string[] = [];
   const parts: Float32Array[] = [];
   for (const [seriesId, starts] of bySeries) {

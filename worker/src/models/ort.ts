@@ -1,10 +1,11 @@
 // onnxruntime-web inside workerd. Workers forbid compiling WebAssembly from
 // bytes at run time, and onnxruntime's Emscripten glue only knows how to
 // compile bytes (fetch, then WebAssembly.instantiate(bytes)). So the runtime's
-// .wasm is imported statically (wrangler's CompiledWasm rule makes it a
-// WebAssembly.Module at deploy time), the glue is handed a marker in place of
-// the bytes, and the one WebAssembly.instantiate call that receives the marker
-// is answered by instantiating the precompiled module instead. One thread and
+// .wasm is imported statically (wrangler's CompiledWasm rule uploads it as a
+// module that the runtime hands over as a WebAssembly.Module), the glue is
+// handed a marker in place of the bytes (it copies them, so the marker is
+// matched by content), and the one WebAssembly.instantiate call that receives
+// the marker is answered by instantiating the precompiled module instead. One thread and
 // no proxy worker: workerd has neither Web Workers nor threads for wasm.
 import * as ort from "onnxruntime-web/wasm";
 import ortModule from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
@@ -25,7 +26,7 @@ export function getOrt(): Promise<typeof ort> {
     const instantiate = WebAssembly.instantiate.bind(WebAssembly) as (s: unknown, i?: WebAssembly.Imports) => Promise<unknown>;
     (WebAssembly as { instantiate: unknown }).instantiate = async (source: unknown, imports?: WebAssembly.Imports) => {
       if (!isMarker(source)) return instantiate(source, imports);
-      return { instance: await WebAssembly.instantiate(ortModule, imports), module: ortModule };
+      return { instance: await instantiate(ortModule, imports), module: ortModule };
     };
     ort.env.wasm.numThreads = 1;
     ort.env.wasm.proxy = false;
