@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./support/browser";
+import { cardFor, linearModel } from "./support/onnx-models";
 import { type LocalHelios, startLocalHelios } from "./support/local-helios";
 
 const artifacts = join(import.meta.dirname, "artifacts");
@@ -163,6 +164,31 @@ describe("dashboard", () => {
     await page.selectOption("#range", "72");
     await page.waitForFunction(() => (document.getElementById("range") as HTMLSelectElement | null)?.value === "72" && document.querySelector("#explorer .chart canvas") !== null);
     await page.screenshot({ path: join(artifacts, "dashboard-explorer-anomalies.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("lists the uploaded models and marks the active one", async () => {
+    // Uploaded to wrangler dev, so the deployed bundle's onnxruntime glue validates it.
+    const features = ["error_rate", "latency_p99.mean_12"];
+    const bytes = linearModel({ features, weights: [5, 0.001], bias: -4 });
+    const card = { ...(await cardFor(bytes, { name: "error-watch", version: "3", inputs: features })), metrics: { precision: 0.91, recall: 0.8 } };
+    const form = new FormData();
+    form.append("model", new Blob([bytes]), "model.onnx");
+    form.append("card", JSON.stringify(card));
+    const auth = { authorization: `Bearer ${helios.key}` };
+    const up = await fetch(`${helios.url}/api/v1/models`, { method: "POST", headers: auth, body: form });
+    expect(up.status).toBe(201);
+    expect((await fetch(`${helios.url}/api/v1/models/error-watch/3/activate`, { method: "POST", headers: auth })).status).toBe(200);
+
+    const page = await browser.newPage();
+    await page.goto(`${helios.url}/#/models`);
+    await page.fill("#key-input", helios.key);
+    await page.click("#key-form button");
+    await page.waitForSelector("#models tbody tr");
+    const cells = await page.$$eval("#models tbody tr td", (tds) => tds.map((td) => td.textContent ?? ""));
+    expect(cells.slice(0, 5)).toEqual(["error-watch", "3", "active", "2: error_rate, latency_p99.mean_12", "precision 0.910, recall 0.800"]);
+    expect(await page.textContent("#active-model")).toContain("Active: error-watch 3");
+    await page.screenshot({ path: join(artifacts, "dashboard-models.png"), fullPage: true });
     await page.close();
   });
 

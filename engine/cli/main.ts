@@ -18,6 +18,7 @@ commands:
   forecast <input.csv> --horizon N   p10/p50/p90 for the next N steps
   eval detect --data DIR --windows FILE   NAB scores of the detector on a labelled corpus
   eval forecast --data DIR        rolling-origin backtest against peer forecasters
+  model check <model.onnx> --card <card.json>   the upload checks of a window model, locally
 
 Run "helios <command> --help" for a command's options.`;
 
@@ -32,6 +33,9 @@ async function load(words: string[]): Promise<{ command: Command; rest: string[]
     case "eval":
       if (second === "detect") return { command: (await import("./commands/eval-detect")).evalDetectCommand, rest };
       if (second === "forecast") return { command: (await import("./commands/eval-forecast")).evalForecastCommand, rest };
+      return undefined;
+    case "model":
+      if (second === "check") return { command: (await import("./commands/model-check")).modelCheckCommand, rest };
       return undefined;
     default:
       return undefined;

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { cardFor, linearModel } from "../../test/support/onnx-models";
 
 const bin = join(import.meta.dirname, "..", "cli", "bin.mjs");
 const dir = mkdtempSync(join(tmpdir(), "helios-cli-"));
@@ -112,5 +113,22 @@ describe("helios CLI", () => {
     expect(helios("forecast", seriesCsv("h.csv")).code).toBe(2); // --horizon missing
     expect(helios("nonsense").code).toBe(2);
     expect(helios("detect", "--help").code).toBe(0);
+  });
+  it("model check runs the upload checks locally: sample scores, or the problem's code with exit code 1", async () => {
+    const bytes = linearModel({ features: ["count"], weights: [0.01], bias: 0 });
+    const model = join(dir, "model.onnx");
+    writeFileSync(model, bytes);
+    const card = join(dir, "card.json");
+    writeFileSync(card, JSON.stringify(await cardFor(bytes, { name: "local", version: "1", inputs: ["count"] })));
+    const ok = helios("model", "check", model, "--card", card);
+    // Sample windows 11.. have 120 + (7i % 11) requests: window 11 has 120, sigmoid(1.2) = 0.7685.
+    expect([ok.code, ok.err]).toEqual([0, ""]);
+    expect(ok.out).toMatch(/^ok: local 1, 1 inputs, sample scores 0\.7685 /);
+    const bad = join(dir, "unknown-card.json");
+    writeFileSync(bad, JSON.stringify(await cardFor(bytes, { name: "local", version: "1", inputs: ["cpu"] })));
+    const r = helios("model", "check", model, "--card", bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("model_unknown_input");
+    expect(helios("model", "check", model).code).toBe(2);
   });
 });

@@ -45,6 +45,12 @@ async function ok<T>(pending: Promise<ClientResponse<T>>): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** GET /api/v1/models: the tenant's window models and the active one. */
+export type Models = InferResponseType<Api["models"]["$get"], 200>;
+export function fetchModels(key: string): Promise<Models> {
+  return ok(client(key).models.$get());
+}
+
 /** GET /api/v1/overview. */
 export type Overview = InferResponseType<Api["overview"]["$get"], 200>;
 export function fetchOverview(key: string): Promise<Overview> {

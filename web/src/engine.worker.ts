@@ -3,6 +3,9 @@
 import * as Comlink from "comlink";
 import wasmUrl from "../../engine/build/release.wasm?url";
 import { createEngine, type Forecast } from "../../engine/src/index";
+import { computeModelFeatures, type ModelCard, type WindowSummary } from "../../models/contract";
+import { WindowModel } from "../../models/runtime/score";
+import { getOrt } from "./ort";
 import { analyseCsv, type OfflineResult } from "./offline";
 import { whatIf, type WhatIfParams, type WhatIfResult } from "./what-if";
 
@@ -35,7 +38,23 @@ const api = {
   },
 
   analyse,
+  scoreWindows,
 };
+
+/** The last model loaded here, by sha256: its onnxruntime session is reused while the page scores with it. */
+let loaded: { sha: string; model: Promise<WindowModel> } | undefined;
+
+/** Scores consecutive windows of one service with a window model (ONNX bytes + card), here in the browser. */
+async function scoreWindows(bytes: Uint8Array, card: ModelCard, windows: WindowSummary[]): Promise<Float32Array> {
+  if (loaded?.sha !== card.sha256) {
+    const previous = loaded?.model;
+    loaded = { sha: card.sha256, model: WindowModel.load(getOrt(), card, bytes) };
+    void previous?.then((m) => m.release()).catch(() => undefined);
+  }
+  const model = await loaded.model;
+  const scores = await model.score(computeModelFeatures(await engine, windows, card.inputs), windows.length);
+  return Comlink.transfer(scores, [scores.buffer]);
+}
 
 /** Analyses a CSV file here, in the worker: nothing leaves the browser. */
 async function analyse(file: File, onProgress: (fraction: number) => void): Promise<OfflineResult> {

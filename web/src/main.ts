@@ -7,6 +7,7 @@ import { engineWorker as worker } from "./engine-client";
 import { formatMs, formatNumber, formatPercent, scoreClass, sparkPath } from "./format";
 import { renderExplorer } from "./views/explorer";
 import { renderIncident } from "./views/incident";
+import { renderModels } from "./views/models";
 import { renderOffline } from "./views/offline";
 import { renderRecommendations } from "./views/recommendations";
 import { renderWhatIf } from "./views/what-if";
@@ -131,8 +132,9 @@ function render(view: OverviewView, key: string): void {
 }
 
 /** Where the location hash points: a series, an incident, or the overview. */
-function route(): { series?: number; incident?: string; recommendations?: true; whatIf?: number } {
+function route(): { series?: number; incident?: string; recommendations?: true; models?: true; whatIf?: number } {
   if (window.location.hash === "#/recommendations") return { recommendations: true };
+  if (window.location.hash === "#/models") return { models: true };
   const w = /^#\/what-if\/(\d+)$/.exec(window.location.hash);
   if (w) return { whatIf: Number(w[1]) };
   const s = /^#\/series\/(\d+)$/.exec(window.location.hash);
@@ -158,7 +160,7 @@ async function refresh(): Promise<void> {
   const key = storedKey();
   if (!key) return showKeyPanel();
   const r = route();
-  const detail = r.series !== undefined || r.incident !== undefined || r.recommendations === true || r.whatIf !== undefined;
+  const detail = r.series !== undefined || r.incident !== undefined || r.recommendations === true || r.models === true || r.whatIf !== undefined;
   $("explorer").hidden = !detail;
   if (detail) {
     $("overview").hidden = true;
@@ -168,6 +170,7 @@ async function refresh(): Promise<void> {
       if (r.series !== undefined) await renderExplorer($("explorer"), key, r.series);
       else if (r.incident !== undefined) await renderIncident($("explorer"), key, r.incident);
       else if (r.whatIf !== undefined) await renderWhatIf($("explorer"), key, r.whatIf);
+      else if (r.models) await renderModels($("explorer"), key);
       else await renderRecommendations($("explorer"), key);
     } catch (err) {
       $("explorer").textContent = `Could not load this page (${err instanceof Error ? err.message : String(err)}).`;

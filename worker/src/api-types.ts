@@ -47,6 +47,11 @@ export interface AnomalyView {
   count: number;
   errors: number;
   incident_id: string | null;
+  /** What crossed its threshold: the streaming "detector", the active "model" (probability >= MODEL_THRESHOLD), or "both". */
+  fired_by: "detector" | "model" | "both";
+  /** The active model ("name@version") and its probability for the window; null without one. */
+  model: string | null;
+  model_score: number | null;
 }
 
 /** An incident as the API lists it. */
@@ -101,3 +106,25 @@ export interface Recommendation {
   notes: string[];
 }
 
+
+/** A window model a tenant uploaded, as /api/v1/models lists it. */
+export interface ModelView {
+  name: string;
+  version: string;
+  description: string | null;
+  sha256: string;
+  bytes: number;
+  /** Feature names in input column order. */
+  inputs: string[];
+  output: string;
+  metrics: Record<string, number> | null;
+  active: boolean;
+  created_at: string;
+  activated_at: string | null;
+}
+
+/** GET /api/v1/models. */
+export interface ModelsResponse {
+  models: ModelView[];
+  active: { name: string; version: string } | null;
+}

@@ -11,6 +11,7 @@ import { detectRoute } from "./routes/detect";
 import { overviewRoute } from "./routes/overview";
 import { forecastsRoute, predictRoute } from "./routes/predict";
 import { recommendationsRoute, recommendRoute } from "./routes/recommend";
+import { modelsRoutes } from "./routes/models";
 import { seriesRoutes } from "./routes/series";
 import type { AppEnv } from "./types";
 
@@ -25,7 +26,8 @@ const api = new Hono<AppEnv>()
   .route("/detect", detectRoute)
   .route("/forecasts", forecastsRoute)
   .route("/recommend", recommendRoute)
-  .route("/recommendations", recommendationsRoute);
+  .route("/recommendations", recommendationsRoute)
+  .route("/models", modelsRoutes);
 
 /** The Worker's Hono app. */
 export const app = new Hono<AppEnv>()

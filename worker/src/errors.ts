@@ -2,6 +2,7 @@
 // turns it (and anything unexpected) into `{ error: { code, message, details } }`.
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ModelProblem, type ModelProblemCode } from "../../models/runtime/problem";
 
 /** Stable, documented error codes. Clients switch on these, never on messages. */
 export type ErrorCode =
@@ -17,6 +18,8 @@ export type ErrorCode =
   | "method_not_allowed"
   | "insufficient_history"
   | "queue_unavailable"
+  | "model_exists"
+  | ModelProblemCode
   | "internal";
 
 /** An error with an HTTP status, a stable code and optional structured details. */
@@ -40,6 +43,10 @@ export interface ErrorEnvelope {
 export function toEnvelope(err: unknown): { status: ContentfulStatusCode; body: ErrorEnvelope } {
   if (err instanceof ApiError) {
     return { status: err.status, body: { error: { code: err.code, message: err.message, details: err.details } } };
+  }
+  // A model or card that breaks the model contract: 413 for size, 422 for the rest.
+  if (err instanceof ModelProblem) {
+    return { status: err.code === "model_too_large" ? 413 : 422, body: { error: { code: err.code, message: err.message, details: err.details } } };
   }
   if (err instanceof HTTPException) {
     const code: ErrorCode =

@@ -36,6 +36,10 @@ export interface Anomaly {
   /** Requests (or samples) in the window, and errors among them: the impact. */
   count: number;
   errors: number;
+  /** What crossed its threshold; absent means "detector" (messages from before window models). */
+  fired_by?: "detector" | "model" | "both";
+  /** The tenant's active window model and its probability for this window, when it has one. */
+  model?: { name: string; version: string; score: number };
 }
 
 /** A message on the alerts queue. */

@@ -8,6 +8,7 @@ import { ALARM_THRESHOLD, type CombinedScore, type Engine, type MultiDetector } 
 import type { AlertMessage, Anomaly } from "../alerts/types";
 import type { ClosedWindow } from "./close-windows";
 import { FOREST_FEATURES, forestsFor } from "./forests";
+import { scoreWithModels } from "./model-scores";
 
 /** Features scored for a service (events) and for a metric. */
 export const TRAFFIC_FEATURES = ["count", "error_rate", "distinct_endpoints"] as const;
@@ -70,6 +71,7 @@ export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindo
   const meta = new Map(closed.map((w) => [w.seriesId, w]));
   const bySeries = await readWindows(env.DB, closed);
   const forests = await forestsFor(env.DB, engine, [...bySeries.keys()]);
+  const models = await scoreWithModels(env, engine, closed);
   const anomalies: Anomaly[] = [];
   const writes: D1PreparedStatement[] = [];
   for (const [seriesId, windows] of bySeries) {
@@ -103,7 +105,12 @@ export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindo
         const isolation = forest && vector.every(Number.isFinite) ? forest.score([vector])[0] : undefined;
         const result: CombinedScore = detector.score(w.start, values, isolation);
         writes.push(env.DB.prepare("UPDATE windows SET score = ? WHERE series_id = ? AND resolution = 60000 AND start = ?").bind(result.score, seriesId, w.start));
-        if (result.alarm >= threshold) {
+        // The tenant's active model joins the decision: anomalous when the detector's alarm OR the model crosses its threshold.
+        const modelScore = models.score(seriesId, w.start);
+        const model = models.model(seriesId);
+        const byDetector = result.alarm >= threshold;
+        const byModel = modelScore !== undefined && modelScore >= models.threshold;
+        if (byDetector || byModel) {
           anomalies.push({
             id: `${seriesId}:60000:${w.start}`,
             tenant: info.tenant,
@@ -115,6 +122,8 @@ export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindo
             drivers: result.drivers.map((d) => ({ feature: d.feature, value: d.value, expected_low: d.expectedLow, expected_high: d.expectedHigh, contribution: d.contribution })),
             count: w.count,
             errors: w.errors,
+            fired_by: byDetector && byModel ? "both" : byDetector ? "detector" : "model",
+            ...(model && modelScore !== undefined ? { model: { ...model, score: modelScore } } : {}),
           });
         }
       }

@@ -108,6 +108,8 @@ export const windows = sqliteTable(
     closedAt: integer("closed_at"),
     /** Combined anomaly score in [0, 1] given when the window closed (1-minute windows). */
     score: real("score"),
+    /** Probability in [0, 1] the tenant's active window model gave (1-minute event windows; null without one). */
+    modelScore: real("model_score"),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.resolution, t.start] }), index("windows_open").on(t.closedAt, t.start)],
@@ -129,6 +131,11 @@ export const anomalies = sqliteTable(
     count: integer("count").notNull(),
     errors: integer("errors").notNull(),
     incidentId: text("incident_id"),
+    /** What crossed its threshold: the streaming "detector", the active "model", or "both". */
+    firedBy: text("fired_by", { enum: ["detector", "model", "both"] }).notNull().default("detector"),
+    /** The active model's probability for the window, and which model ("name@version"); null without one. */
+    modelScore: real("model_score"),
+    model: text("model"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("anomalies_tenant_time").on(t.tenant, t.windowStart), index("anomalies_incident").on(t.incidentId)],
@@ -221,6 +228,34 @@ export const recommendations = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenant, t.workload] })],
 );
 
+/**
+ * Window models a tenant uploaded (ONNX file and card in R2 under `key`/model.onnx and
+ * `key`/card.json). At most one per tenant is active: the partial unique index holds it.
+ */
+export const models = sqliteTable(
+  "models",
+  {
+    tenant: text("tenant").notNull(),
+    name: text("name").notNull(),
+    version: text("version").notNull(),
+    /** Hex SHA-256 of model.onnx. */
+    sha256: text("sha256").notNull(),
+    bytes: integer("bytes").notNull(),
+    /** R2 prefix: models/<tenant>/<name>/<version>. */
+    key: text("key").notNull(),
+    /** The card as uploaded and checked (JSON). */
+    card: text("card").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+    activatedAt: integer("activated_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenant, t.name, t.version] }),
+    uniqueIndex("models_one_active").on(t.tenant).where(sql`active = 1`),
+  ],
+);
+
+export type ModelRow = typeof models.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type AnomalyRow = typeof anomalies.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;

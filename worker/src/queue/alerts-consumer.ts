@@ -34,6 +34,8 @@ const alertMessage = z.discriminatedUnion("kind", [
       ),
       count: z.number().int().min(0),
       errors: z.number().int().min(0),
+      fired_by: z.enum(["detector", "model", "both"]).optional(),
+      model: z.object({ name: z.string(), version: z.string(), score: z.number().min(0).max(1) }).optional(),
     }),
   }),
   z.object({
@@ -155,6 +157,9 @@ export async function applyAnomaly(
         count: anomaly.count,
         errors: anomaly.errors,
         incidentId,
+        firedBy: anomaly.fired_by ?? "detector",
+        modelScore: anomaly.model?.score ?? null,
+        model: anomaly.model ? `${anomaly.model.name}@${anomaly.model.version}` : null,
         createdAt: now,
       })
       .onConflictDoUpdate({ target: anomalies.id, set: { incidentId } }),

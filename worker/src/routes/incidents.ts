@@ -31,6 +31,9 @@ function anomalyView(r: AnomalyRow): AnomalyView {
     count: r.count,
     errors: r.errors,
     incident_id: r.incidentId,
+    fired_by: r.firedBy,
+    model: r.model,
+    model_score: r.modelScore,
   };
 }
 

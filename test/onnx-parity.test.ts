@@ -1,0 +1,66 @@
+// The same ONNX files give the same scores in headless Chromium (the
+// dashboard's engine Web Worker) as in Node; workerd is checked against Node
+// in onnx-parity.workers.test.ts.
+import { mkdtempSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join } from "node:path";
+import type { Browser } from "playwright-core";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadEngine } from "../engine/src/node";
+import { ROLLING_HISTORY } from "../models/contract";
+import { getOrt } from "../models/runtime/ort-node";
+import { PARITY_SCORED, PARITY_WINDOWS, parityModels, runOnnxParity } from "./fixtures/onnx-parity";
+import { launchChromium } from "./support/browser";
+
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
+let server: Server;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  const outDir = mkdtempSync(join(tmpdir(), "helios-onnx-parity-"));
+  await build({ root: join(import.meta.dirname, "browser"), logLevel: "warn", configFile: false, worker: { format: "es" }, build: { outDir, emptyOutDir: true, target: "es2022", rollupOptions: { input: join(import.meta.dirname, "browser", "onnx-parity.html") } } });
+  server = createServer(async (req, res) => {
+    try {
+      const path = join(outDir, (req.url ?? "/").split("?")[0]!);
+      const body = await readFile(path);
+      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/onnx-parity.html`;
+  browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe("onnxruntime-web parity between Node and Chromium", () => {
+  it("scores the parity windows alike to 1e-6 in the dashboard's Web Worker", async () => {
+    const inNode = await runOnnxParity(getOrt(), await loadEngine("release"));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById("out")?.textContent === "ready", null, { timeout: 60_000 });
+    for (const { bytes, card } of await parityModels()) {
+      const all = await page.evaluate(([b, c, w]) => window.__scoreWindows!(b, c, w), [Array.from(bytes), card, PARITY_WINDOWS] as const);
+      // The browser scores every window; the parity rows are those after ROLLING_HISTORY of history.
+      const inChromium = all.slice(ROLLING_HISTORY);
+      expect(inChromium).toHaveLength(PARITY_SCORED);
+      inNode[card.name]!.forEach((v, i) => expect(Math.abs(inChromium[i]! - v), `${card.name} row ${i}`).toBeLessThanOrEqual(1e-6));
+    }
+    // The stump: 0.9 on the four 60%-error windows (rows 19-22), 0.2 elsewhere.
+    expect(inNode["parity-tree"]).toEqual(Array.from({ length: PARITY_SCORED }, (_, i) => Math.fround(i >= 19 && i < 23 ? 0.9 : 0.2)));
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
