@@ -3,7 +3,7 @@
 // every row as it goes, and the forecaster projects the end of the series.
 // Nothing is uploaded.
 import Papa from "papaparse";
-import type { Engine } from "../../engine/src/index";
+import { ALARM_THRESHOLD, type Engine } from "../../engine/src/index";
 import { parseTimestamp } from "../../engine/cli/timestamp";
 
 /** One flagged row. */
@@ -11,6 +11,9 @@ export interface OfflineAnomaly {
   row: number;
   timestamp: number;
   value: number;
+  /** The alarm that flagged the row (what the Worker decides anomalies with). */
+  alarm: number;
+  /** The calibrated score in [0, 1] (-log10 p / 8), as shown for a window's severity. */
   score: number;
   expectedLow: number;
   expectedHigh: number;
@@ -22,7 +25,7 @@ export interface OfflineResult {
   column: string;
   /** Rows skipped: unparseable timestamps or values, or time going backwards. */
   skipped: number;
-  /** The highest-scoring rows at or above the threshold, by score (at most 50). */
+  /** The rows whose alarm reaches ALARM_THRESHOLD, as the Worker would flag them; strongest alarm first (at most 50). */
   anomalies: OfflineAnomaly[];
   /** Decimated series for the chart: x (ms) and y, at most about 2,000 points. */
   chart: { x: number[]; y: number[] };
@@ -30,7 +33,6 @@ export interface OfflineResult {
   ms: number;
 }
 
-const THRESHOLD = 0.7;
 const CHART_POINTS = 2000;
 const FORECAST_TAIL = 20_000;
 
@@ -73,10 +75,10 @@ export function analyseCsv(engine: Engine, file: File, onProgress: (fraction: nu
         if (cts.length > 0) {
           const out = detector.push(cts, cvs);
           for (let i = 0; i < cts.length; i++) {
-            const s = out.scores[i]!;
-            if (s >= THRESHOLD && (top.length < 50 || s > top[top.length - 1]!.score)) {
-              top.push({ row: ts.length + i, timestamp: cts[i]!, value: cvs[i]!, score: s, expectedLow: out.expectedLow[i]!, expectedHigh: out.expectedHigh[i]! });
-              top.sort((a, b) => b.score - a.score);
+            const a = out.alarms[i]!;
+            if (a >= ALARM_THRESHOLD && (top.length < 50 || a > top[top.length - 1]!.alarm)) {
+              top.push({ row: ts.length + i, timestamp: cts[i]!, value: cvs[i]!, alarm: a, score: out.scores[i]!, expectedLow: out.expectedLow[i]!, expectedHigh: out.expectedHigh[i]! });
+              top.sort((x, y) => y.alarm - x.alarm);
               if (top.length > 50) top.pop();
             }
           }

@@ -51,7 +51,7 @@ export function renderOffline(root: HTMLElement): void {
       );
       for (const a of r.anomalies.slice(0, 20)) {
         const li = document.createElement("li");
-        li.textContent = `${new Date(a.timestamp).toISOString()} (row ${a.row + 1}): ${formatNumber(a.value)}, expected ${formatNumber(a.expectedLow)}–${formatNumber(a.expectedHigh)}, score ${a.score.toFixed(2)}`;
+        li.textContent = `${new Date(a.timestamp).toISOString()} (row ${a.row + 1}): ${formatNumber(a.value)}, expected ${formatNumber(a.expectedLow)}–${formatNumber(a.expectedHigh)}, alarm ${a.alarm.toFixed(2)}, score ${a.score.toFixed(2)}`;
         list.append(li);
       }
     } catch (err) {
