@@ -122,6 +122,24 @@ describe("alerts consumer", () => {
     expect(received[0]!.text).toContain("Incident opened (critical)");
   });
 
+  it("cites the stored scaling recommendation of an affected workload in the report's actions", async () => {
+    const tenant = "acme-scaling";
+    const body = { workload: "orders", replicas: { current: 4, recommended: 7, reason: "forecast peak 320 req/min at 70% target utilisation" } };
+    await env.DB.prepare("INSERT INTO recommendations (tenant, workload, current_replicas, recommended_replicas, monthly_savings, confidence, body, computed_at) VALUES (?, 'orders', 4, 7, NULL, 0.8, ?, ?)")
+      .bind(tenant, JSON.stringify(body), T0)
+      .run();
+    const a = anomaly({ id: "21:60000:s", tenant, series_id: 21, service: "orders", window_start: T0 });
+    const { incidentId } = (await applyAnomaly(env, a))!;
+    const row = await env.DB.prepare("SELECT report FROM incidents WHERE id = ?").bind(incidentId).first<{ report: string }>();
+    const report = JSON.parse(row!.report) as { actions: string[] };
+    expect(report.actions[0]).toBe("Scale orders from 4 to 7 replicas (forecast peak 320 req/min at 70% target utilisation).");
+    // Another tenant's workload of the same name is not cited.
+    const other = anomaly({ id: "22:60000:s", tenant: "acme-other", series_id: 22, service: "orders", window_start: T0 });
+    const o = (await applyAnomaly(env, other))!;
+    const orow = await env.DB.prepare("SELECT report FROM incidents WHERE id = ?").bind(o.incidentId).first<{ report: string }>();
+    expect((JSON.parse(orow!.report) as { actions: string[] }).actions.some((x) => x.startsWith("Scale"))).toBe(false);
+  });
+
   it("retries a failing webhook with backoff and acknowledges once it answers", async () => {
     const channel = `r${Date.now()}`;
     const base = inject("webhookBase");

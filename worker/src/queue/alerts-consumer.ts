@@ -4,10 +4,11 @@ import { and, eq, gte, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { chooseIncident, type GroupingConfig, type OpenIncident } from "../alerts/grouping";
-import { buildReport, type IncidentReport, reportMarkdown } from "../alerts/report";
+import { buildReport, type IncidentReport, reportMarkdown, type ScalingHint } from "../alerts/report";
 import { type Anomaly, type AlertMessage, maxSeverity, SEVERITIES, type Severity } from "../alerts/types";
 import { backoffSeconds, postWebhook, slackPayload } from "../alerts/webhook";
-import { type AnomalyRow, anomalies, incidents } from "../db/schema";
+import type { Recommendation } from "../api-types";
+import { type AnomalyRow, anomalies, incidents, recommendations } from "../db/schema";
 import { bump } from "../telemetry/counters";
 
 const severity = z.enum(["low", "medium", "high", "critical"]);
@@ -117,7 +118,8 @@ export async function applyAnomaly(
     : [];
   members.push(anomaly);
   const sev = members.reduce<Severity>((s, a) => maxSeverity(s, a.severity), "low");
-  const report = buildReport({ id: incidentId, tenant: anomaly.tenant, severity: sev }, members, [], now);
+  const scaling = await scalingHints(env.DB, anomaly.tenant, [...new Set(members.map((m) => m.service))]);
+  const report = buildReport({ id: incidentId, tenant: anomaly.tenant, severity: sev }, members, scaling, now);
   const key = reportKey(anomaly.tenant, incidentId);
   await Promise.all([
     env.ARCHIVE.put(key, JSON.stringify(report, null, 2), { httpMetadata: { contentType: "application/json" } }),
@@ -232,4 +234,23 @@ export async function resolveStaleIncidents(env: Env, now = Date.now()): Promise
     await env.ALERTS_QUEUE.send({ v: 1, kind: "notify", tenant: s.tenant, incident_id: s.id, event: "resolved" } satisfies AlertMessage);
   }
   return due.length;
+}
+
+/**
+ * The latest stored recommendation of each workload named like one of the incident's services
+ * (a workload's forecast reads the events series of its name), for the report's actions.
+ */
+async function scalingHints(db: D1Database, tenant: string, services: string[]): Promise<ScalingHint[]> {
+  if (services.length === 0) return [];
+  const rows = await drizzle(db)
+    .select({ workload: recommendations.workload, current: recommendations.currentReplicas, recommended: recommendations.recommendedReplicas, body: recommendations.body })
+    .from(recommendations)
+    .where(and(eq(recommendations.tenant, tenant), inArray(recommendations.workload, services.slice(0, 90))))
+    .all();
+  return rows.map((r) => ({
+    service: r.workload,
+    current_replicas: r.current,
+    recommended_replicas: r.recommended,
+    reason: (JSON.parse(r.body) as Recommendation).replicas.reason,
+  }));
 }
