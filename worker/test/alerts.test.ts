@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { describe, expect, inject, it } from "vitest";
 import "../../test/support/provided";
 import { describeDriver, deviation } from "../src/alerts/format";
+import { narrate, type NarrativeAi } from "../src/alerts/narrative";
 import { chooseIncident } from "../src/alerts/grouping";
 import { buildReport } from "../src/alerts/report";
 import type { Anomaly, AlertMessage } from "../src/alerts/types";
@@ -93,6 +94,36 @@ describe("incident report", () => {
     expect(r.actions.some((a) => a.includes("recent deploys"))).toBe(true);
     const slack = slackPayload(r, "opened");
     expect(slack.text).toContain("Incident opened (high): payments: p99 latency 840 ms");
+  });
+});
+
+describe("incident narrative (optional Workers AI)", () => {
+  // Workers AI needs a Cloudflare account, so these stand-ins answer as its text-generation models do ({ response }).
+  const answering = (response: string): NarrativeAi & { prompts: string[] } => {
+    const prompts: string[] = [];
+    return { prompts, run: async (_m, input) => (prompts.push(input.messages[1]!.content), { response }) };
+  };
+  const report = () => buildReport({ id: "inc_n", tenant: "t", severity: "high" }, [anomaly({ id: "1:60000:n", service: "payments", window_start: T0 })], [], T0);
+
+  it("keeps the template without a binding", async () => {
+    const r = report();
+    expect(await narrate(undefined, r)).toEqual(r);
+  });
+
+  it("takes the model's summary when it states only the report's numbers", async () => {
+    const ai = answering("Payments is in a high-severity incident: p99 latency reached 840 ms against an expected 120 ms-180 ms, with 120 errors in 1000 requests.");
+    const r = await narrate(ai, report());
+    expect(r.narrative_source).toBe("workers-ai");
+    expect(r.summary).toContain("840 ms");
+    // The facts the model was given carry the engine's numbers.
+    expect(ai.prompts[0]).toContain("p99 latency 840 ms, expected 120 ms-180 ms");
+  });
+
+  it("keeps the template when the model invents a number, fails, or answers nothing", async () => {
+    const r = report();
+    expect(await narrate(answering("Latency reached 910 ms."), r)).toEqual(r);
+    expect(await narrate({ run: async () => { throw new Error("AI unavailable"); } }, r)).toEqual(r);
+    expect(await narrate(answering("   "), r)).toEqual(r);
   });
 });
 

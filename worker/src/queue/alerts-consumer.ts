@@ -4,6 +4,7 @@ import { and, eq, gte, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { chooseIncident, type GroupingConfig, type OpenIncident } from "../alerts/grouping";
+import { type NarrativeAi, narrate } from "../alerts/narrative";
 import { buildReport, type IncidentReport, reportMarkdown, type ScalingHint } from "../alerts/report";
 import { type Anomaly, type AlertMessage, maxSeverity, SEVERITIES, type Severity } from "../alerts/types";
 import { backoffSeconds, postWebhook, slackPayload } from "../alerts/webhook";
@@ -119,7 +120,7 @@ export async function applyAnomaly(
   members.push(anomaly);
   const sev = members.reduce<Severity>((s, a) => maxSeverity(s, a.severity), "low");
   const scaling = await scalingHints(env.DB, anomaly.tenant, [...new Set(members.map((m) => m.service))]);
-  const report = buildReport({ id: incidentId, tenant: anomaly.tenant, severity: sev }, members, scaling, now);
+  const report = await narrate(aiOf(env), buildReport({ id: incidentId, tenant: anomaly.tenant, severity: sev }, members, scaling, now));
   const key = reportKey(anomaly.tenant, incidentId);
   await Promise.all([
     env.ARCHIVE.put(key, JSON.stringify(report, null, 2), { httpMetadata: { contentType: "application/json" } }),
@@ -253,4 +254,9 @@ async function scalingHints(db: D1Database, tenant: string, services: string[]):
     recommended_replicas: r.recommended,
     reason: (JSON.parse(r.body) as Recommendation).replicas.reason,
   }));
+}
+
+/** The Workers AI binding, when wrangler.toml declares one (`[ai] binding = "AI"`); optional, so not in the generated Env. */
+function aiOf(env: Env): NarrativeAi | undefined {
+  return (env as Env & { AI?: NarrativeAi }).AI;
 }
