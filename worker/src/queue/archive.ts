@@ -1,6 +1,7 @@
 // Raw batch archive in R2: each applied queue message is kept as gzipped
 // NDJSON under tenant/date/hour/message id, so any window can be rebuilt by
 // replaying the archive.
+import { gzipSync } from "node:zlib";
 
 /** The R2 key of a message's archive: `archive/<tenant>/<yyyy-mm-dd>/<hh>/<message id>.ndjson.gz`. */
 export function archiveKey(tenant: string, receivedAt: number, messageId: string): string {
@@ -8,11 +9,15 @@ export function archiveKey(tenant: string, receivedAt: number, messageId: string
   return `archive/${tenant}/${iso.slice(0, 10)}/${iso.slice(11, 13)}/${messageId.replace(/[^A-Za-z0-9._:-]/g, "_")}.ndjson.gz`;
 }
 
-/** Gzips items as NDJSON. */
-export async function gzipNdjson(items: readonly unknown[]): Promise<Uint8Array> {
-  const text = items.map((i) => JSON.stringify(i)).join("\n") + "\n";
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/**
+ * Gzips items as NDJSON, at level 1: the archive is written once per message on the consumer's
+ * path and rarely read, and level 1 took less than half the CPU of CompressionStream's default
+ * level 6 for about a third more bytes (measured on bench:ingest's events).
+ */
+export function gzipNdjson(items: readonly unknown[]): Uint8Array {
+  let text = "";
+  for (const item of items) text += `${JSON.stringify(item)}\n`;
+  return gzipSync(text, { level: 1 });
 }
 
 /** Reads an archived object back into items (for replay and tests). */
@@ -31,7 +36,7 @@ export async function archiveBatch(
   msg: { tenant: string; received_at: number; id: string; kind: string; items: readonly unknown[] },
 ): Promise<string> {
   const key = archiveKey(msg.tenant, msg.received_at, msg.id);
-  await bucket.put(key, await gzipNdjson(msg.items), {
+  await bucket.put(key, gzipNdjson(msg.items), {
     httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" },
     customMetadata: { kind: msg.kind, items: String(msg.items.length), tenant: msg.tenant },
   });

@@ -21,6 +21,8 @@ export const MINUTE_MS = 60_000;
 const AGGREGATOR_CAPACITY = 4096;
 /** Keys per lookup statement: 2 parameters each (series, start) plus the resolution, under D1's 100. */
 const KEYS_PER_LOOKUP = 45;
+/** Ledger rows per insert: 4 parameters each, 100 at most. */
+const LEDGER_ROWS_PER_STATEMENT = 25;
 
 /** FNV-1a 32-bit hash of an endpoint, for the distinct-endpoint sketch. */
 export function endpointHash(endpoint: string | undefined): number {
@@ -195,9 +197,13 @@ export async function applyMessages(env: Env, engine: Engine, tenant: string, me
   });
 
   const statements = writes.flatMap((w) => writeStatements(env.DB, w, now));
-  for (const m of messages) {
+  // Ledger rows, many a statement: a full consumer batch is 100 messages.
+  for (let i = 0; i < messages.length; i += LEDGER_ROWS_PER_STATEMENT) {
+    const chunk = messages.slice(i, i + LEDGER_ROWS_PER_STATEMENT);
     statements.push(
-      env.DB.prepare("INSERT INTO ingest_ledger (message_id, tenant, items, applied_at) VALUES (?, ?, ?, ?)").bind(m.id, tenant, m.items.length, now),
+      env.DB.prepare(`INSERT INTO ingest_ledger (message_id, tenant, items, applied_at) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`).bind(
+        ...chunk.flatMap((m) => [m.id, tenant, m.items.length, now]),
+      ),
     );
   }
   await env.DB.batch(statements);
@@ -236,9 +242,14 @@ export async function handleIngestBatch(batch: MessageBatch, env: Env): Promise<
       const done = await appliedIds(env.DB, tenant, [...unique.keys()]);
       const fresh = [...unique.values()].filter((m) => !done.has(m.body.id));
       const duplicates = list.length - fresh.length;
-      if (fresh.length > 0) {
-        await Promise.all(fresh.map((m) => archiveBatch(env.ARCHIVE, m.body)));
-        const applied = await applyMessages(env, engine, tenant, fresh.map((m) => m.body));
+      // Archive and merge at once: R2 puts are the slowest step (local R2 took ~450 ms for 100).
+      // Every message is archived, also one already applied: an earlier attempt may have merged
+      // it and then failed to archive it, and a put of the same key and bytes is idempotent.
+      const [, applied] = await Promise.all([
+        Promise.all([...unique.values()].map((m) => archiveBatch(env.ARCHIVE, m.body))),
+        fresh.length > 0 ? applyMessages(env, engine, tenant, fresh.map((m) => m.body)) : undefined,
+      ]);
+      if (applied) {
         deltas.push({ name: "helios_ingest_stored_total", labels: { kind: "events" }, by: applied.events });
         deltas.push({ name: "helios_ingest_stored_total", labels: { kind: "metrics" }, by: applied.samples });
       }

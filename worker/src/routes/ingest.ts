@@ -31,13 +31,17 @@ const limitBody = bodyLimit({
 function ingestRoute(kind: "events" | "metrics") {
   return new Hono<AppEnv>().post("/", limitBody, requireScope("write"), async (c) => {
     const tenant = c.get("tenant");
-    const parsed = parseBody(decodeUtf8(await c.req.arrayBuffer()), c.req.header("content-type"), kind);
+    const bytes = await c.req.arrayBuffer();
+    const text = decodeUtf8(bytes);
+    // One byte a character and no \u escapes: every string taken from the body is one-byte (Latin-1).
+    const ascii = text.length === bytes.byteLength && !text.includes("\\u");
+    const parsed = parseBody(text, c.req.header("content-type"), kind);
     const now = Date.now();
     const { accepted, rejected } = validateItems<IngestEvent | IngestSample>(kind, parsed.items, parsed.rejected);
     const batchId = await batchIdFor(tenant, c.req.header("idempotency-key"));
 
     if (accepted.length > 0) {
-      const messages = chunkMessages({ v: 1, tenant, kind, received_at: now }, batchId, accepted);
+      const messages = chunkMessages({ v: 1, tenant, kind, received_at: now }, batchId, accepted, ascii);
       try {
         await sendAll(c.env.INGEST_QUEUE, messages);
       } catch (err) {

@@ -1,8 +1,5 @@
 // Durable counters behind /metrics. Increments are upserts into D1 so that
 // every isolate and queue consumer adds to the same totals.
-import { sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { counters } from "../db/schema";
 
 /** One increment: a metric name, its labels and how much to add. */
 export interface CounterDelta {
@@ -19,7 +16,14 @@ export function renderLabels(labels: Record<string, string> = {}): string {
     .join(",");
 }
 
-/** Adds the deltas in one D1 batch (merged by key first). Zero deltas are skipped. */
+/** 4 bound parameters a row: 25 rows keep a statement at D1's 100. */
+const ROWS_PER_STATEMENT = 25;
+
+/**
+ * Adds the deltas (merged by key first) with one multi-row upsert per 25 keys, in one D1 batch.
+ * Zero deltas are skipped. Plain SQL: this runs on every ingest request and consumer batch, and
+ * building the same upserts through drizzle showed in the Worker's profile.
+ */
 export async function bump(db: D1Database, deltas: CounterDelta[]): Promise<void> {
   const merged = new Map<string, { name: string; labels: string; by: number }>();
   for (const d of deltas) {
@@ -31,16 +35,19 @@ export async function bump(db: D1Database, deltas: CounterDelta[]): Promise<void
     else merged.set(key, { name: d.name, labels, by: d.by });
   }
   if (merged.size === 0) return;
-  const orm = drizzle(db);
   const now = Date.now();
-  const statements = [...merged.values()].map((m) =>
-    orm
-      .insert(counters)
-      .values({ name: m.name, labels: m.labels, value: m.by, updatedAt: now })
-      .onConflictDoUpdate({
-        target: [counters.name, counters.labels],
-        set: { value: sql`${counters.value} + ${m.by}`, updatedAt: now },
-      }),
-  );
-  await orm.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  const rows = [...merged.values()];
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO counters (name, labels, value, updated_at) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")} ` +
+            "ON CONFLICT (name, labels) DO UPDATE SET value = counters.value + excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(...chunk.flatMap((m) => [m.name, m.labels, m.by, now])),
+    );
+  }
+  await (statements.length === 1 ? statements[0]!.run() : db.batch(statements));
 }
