@@ -82,6 +82,14 @@ export interface FeatureScore {
   alarm?: number;
 }
 
+/**
+ * An Isolation Forest's evidence for one window: its raw score, or the score with a
+ * calibrated surprise (decades, -log10 p under the forest's own training scores) and the
+ * score expected at most of an ordinary window. A bare score is mapped linearly, 0.5 -> no
+ * surprise to 1 -> SURPRISE_DECADES.
+ */
+export type IsolationEvidence = number | { score: number; surprise: number; expectedHigh: number };
+
 /** A feature's part in a combined score. */
 export interface Driver {
   feature: string;
@@ -200,9 +208,9 @@ export class MultiDetector {
 
   /**
    * Scores one window at `timestamp` (ms): `values` must hold every feature.
-   * `isolationScore` (an Isolation Forest score in [0,1]) joins the combination when given.
+   * `isolation` (an Isolation Forest's evidence) joins the combination when given.
    */
-  score(timestamp: number, values: Record<string, number>, isolationScore?: number): CombinedScore {
+  score(timestamp: number, values: Record<string, number>, isolation?: IsolationEvidence): CombinedScore {
     const ctx = "detect.multi.score";
     const k = this.features.length;
     const vals = new Float64Array(k);
@@ -236,7 +244,7 @@ export class MultiDetector {
         alarm: alarms[i] as number,
       });
     }
-    return this.api.combine(inputs, isolationScore);
+    return this.api.combine(inputs, isolation);
   }
 
   /** All features' states as one blob (for one D1 row); `detect.restoreMulti` continues exactly. */
@@ -285,7 +293,7 @@ export interface DetectApi {
    * [0,1]) into one calibrated score with ranked drivers whose contributions sum to 1,
    * and the features' largest alarm.
    */
-  combine(features: readonly FeatureScore[], isolationScore?: number): CombinedScore;
+  combine(features: readonly FeatureScore[], isolation?: IsolationEvidence): CombinedScore;
   /**
    * Surprise in decades (-log10 p) of a short-scale and a long-scale robust z,
    * as the detector computes it; `tail` is the series' rate of |z| > 3 and mean
@@ -361,8 +369,9 @@ export function createDetectApi(rt: Runtime): DetectApi {
       }
       return new MultiDetector(api, rt, mio, names, dets);
     },
-    combine(features, isolationScore) {
+    combine(features, isolation) {
       const ctx = "detect.combine";
+      const isolationScore = typeof isolation === "object" ? isolation.score : isolation;
       if (!Array.isArray(features) || features.length > MAX_FEATURES) invalid(ctx, `features must be an array of at most ${MAX_FEATURES}`);
       const k = features.length;
       const hasIf = isolationScore !== undefined;
@@ -370,6 +379,12 @@ export function createDetectApi(rt: Runtime): DetectApi {
       if (hasIf && !(Number.isFinite(isolationScore) && isolationScore >= 0 && isolationScore <= 1)) {
         throw new EngineError("invalid_argument", `${ctx}: isolationScore must be in [0, 1]`, { isolationScore });
       }
+      if (typeof isolation === "object" && !(isolation.surprise >= 0 && Number.isFinite(isolation.surprise) && isolation.expectedHigh >= 0 && isolation.expectedHigh <= 1)) {
+        throw new EngineError("invalid_argument", `${ctx}: isolation surprise must be finite and >= 0, expectedHigh in [0, 1]`, { ...isolation });
+      }
+      // The engine reads a forest score linearly (0.5 -> 0 decades, 1 -> SURPRISE_DECADES): a calibrated
+      // surprise is handed over as the score that maps to it, capped where the scale ends.
+      const engineScore = typeof isolation === "object" ? 0.5 + (0.5 * Math.min(isolation.surprise, SURPRISE_DECADES)) / SURPRISE_DECADES : isolationScore;
       const sur = new Float64Array(k);
       let alarm = 0;
       for (let i = 0; i < k; i++) {
@@ -381,7 +396,7 @@ export function createDetectApi(rt: Runtime): DetectApi {
       }
       const sp = rt.putF64(mio.surprise, sur);
       const op = mio.comb.ensure((k + 3) * 8);
-      const st = ex.detect_combine(sp, k, hasIf ? isolationScore : -1, op) as number;
+      const st = ex.detect_combine(sp, k, hasIf ? engineScore : -1, op) as number;
       if (st < 0) {
         const index = ex.bad_index() as number;
         check(st, ctx, { index, feature: features[index]?.feature });
@@ -398,9 +413,9 @@ export function createDetectApi(rt: Runtime): DetectApi {
       if (hasIf) {
         drivers.push({
           feature: ISOLATION_FOREST_FEATURE,
-          value: isolationScore,
+          value: isolationScore as number,
           expectedLow: 0,
-          expectedHigh: 0.5,
+          expectedHigh: typeof isolation === "object" ? isolation.expectedHigh : 0.5,
           contribution: v[2 + k] as number,
         });
       }

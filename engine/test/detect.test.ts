@@ -402,6 +402,12 @@ describe("combined score", () => {
     expect(ci.drivers.map((d) => d.contribution)).toEqual([0.4, 0.4, 0.2, 0].map((x) => expect.closeTo(x, 12)));
     expect(ci.drivers.map((d) => d.feature).slice(2)).toEqual(["a", "c"]);
     expect(ci.drivers.some((d) => d.feature === "isolation_forest")).toBe(true);
+    // A calibrated forest hands its surprise over directly: 4 decades from a raw score of 0.62 is the same
+    // evidence as above, so the same combined score; the driver shows the raw score and the forest's expected high.
+    const cc = engine.detect.combine([f("a", 0.25), f("b", 0.5), f("c", 0)], { score: 0.62, surprise: 4, expectedHigh: 0.58 });
+    expect(cc.score).toBeCloseTo(0.42475064417339226, 9);
+    expect(cc.drivers.find((d) => d.feature === "isolation_forest")).toMatchObject({ value: 0.62, expectedHigh: 0.58 });
+    expect(() => engine.detect.combine([f("a", 0.25)], { score: 0.62, surprise: Number.NaN, expectedHigh: 0.58 })).toThrow(/surprise/);
   });
 
   it("does not inflate with more features, splits equally when nothing is surprising, and ranks extremes below 1", () => {

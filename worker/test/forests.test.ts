@@ -40,8 +40,12 @@ describe("Isolation Forests in window scoring", () => {
     const quiet = { send: async () => {}, sendBatch: async () => {} } as unknown as Queue;
     await run("* * * * *", T0 + 305 * MIN, { ALERTS_QUEUE: quiet });
     await run("30 3 * * *", T0 + 305 * MIN);
-    const forest = await env.DB.prepare("SELECT rows, features FROM forests f JOIN series s ON s.id = f.series_id WHERE s.tenant = ?").bind(TENANT).first<{ rows: number; features: string }>();
+    const forest = await env.DB.prepare("SELECT rows, features, calibration FROM forests f JOIN series s ON s.id = f.series_id WHERE s.tenant = ?").bind(TENANT).first<{ rows: number; features: string; calibration: string }>();
     expect(forest).toMatchObject({ rows: 300 });
+    // Calibrated on its own 300 training windows: the tail is their top ceil(0.05 * 300) = 15 scores.
+    const calibration = JSON.parse(forest!.calibration) as { n: number; k: number; u: number; median: number; beta: number };
+    expect(calibration).toMatchObject({ n: 300, k: 15 });
+    expect(calibration.u).toBeGreaterThan(calibration.median);
     expect(JSON.parse(forest!.features)).toEqual(["count", "error_rate", "latency_mean", "latency_p95", "latency_p99", "distinct_endpoints"]);
 
     // Two minutes of trouble, closed and scored: the forest is among the drivers.
@@ -61,5 +65,8 @@ describe("Isolation Forests in window scoring", () => {
     // the window is far from every window the forest saw: it scores above 0.5 and carries evidence
     expect(forestDriver?.contribution).toBeGreaterThan(0);
     expect(forestDriver!.value).toBeGreaterThan(0.5);
+    // Its expected range ends at the forest's own top-5% training score, not a fixed 0.5.
+    expect(forestDriver!.expected_high).toBe(calibration.u);
+    expect(forestDriver!.value).toBeGreaterThan(calibration.u);
   });
 });

@@ -7,7 +7,7 @@
 import { ALARM_THRESHOLD, type CombinedScore, type Engine, type MultiDetector } from "../../../engine/src/index";
 import type { AlertMessage, Anomaly } from "../alerts/types";
 import type { ClosedWindow } from "./close-windows";
-import { FOREST_FEATURES, forestsFor } from "./forests";
+import { FOREST_FEATURES, forestsFor, isolationEvidence } from "./forests";
 import { scoreWithModels } from "./model-scores";
 
 /** Features scored for a service (events) and for a metric. */
@@ -102,7 +102,7 @@ export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindo
         // The service's Isolation Forest, when fitted, joins the combination for windows with every feature.
         const forest = forests.get(seriesId);
         const vector = FOREST_FEATURES.map((f) => w.values[f] ?? Number.NaN);
-        const isolation = forest && vector.every(Number.isFinite) ? forest.score([vector])[0] : undefined;
+        const isolation = forest && vector.every(Number.isFinite) ? isolationEvidence(forest, vector) : undefined;
         const result: CombinedScore = detector.score(w.start, values, isolation);
         writes.push(env.DB.prepare("UPDATE windows SET score = ? WHERE series_id = ? AND resolution = 60000 AND start = ?").bind(result.score, seriesId, w.start));
         // The tenant's active model joins the decision: anomalous when the detector's alarm OR the model crosses its threshold.

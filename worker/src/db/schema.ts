@@ -196,6 +196,8 @@ export const forests = sqliteTable("forests", {
   bytes: blob("bytes", { mode: "buffer" }).notNull(),
   /** Windows it was fitted on. */
   rows: integer("rows").notNull(),
+  /** JSON IsolationCalibration of its scores on those windows; null for forests fitted before calibration. */
+  calibration: text("calibration"),
   fittedAt: integer("fitted_at").notNull(),
 });
 

@@ -1,0 +1,1 @@
+ALTER TABLE `forests` ADD `calibration` text;
