@@ -549,7 +549,8 @@ export class StreamingDetector {
    * of clipped dev / se, dev the point's deviation from the slow baseline L + S (without the fast
    * part, which absorbs a drift or a moderate shift within about 1 / FAST_RATE points), in units of
    * its own robust EW scale (rate DRIFT_SCALE_RATE, floored at the iid value DRIFT_SD: real
-   * residuals wander), as a two-sided Gaussian tail. 0 during warm-up (w < 1). Updates the state.
+   * residuals wander), as a two-sided Gaussian tail. 0 for the first INIT_POINTS + 1 / DRIFT_SCALE_RATE
+   * points. Updates the state.
    */
   driftSurprise(dev: f64, se: f64, w: f64): f64 {
     const zc = Math.min(Math.max(dev / se, -Z_CLIP), Z_CLIP);
@@ -557,7 +558,9 @@ export class StreamingDetector {
     this.drift = m;
     const ms = this.driftScale > DRIFT_SD ? this.driftScale : DRIFT_SD;
     this.driftScale += DRIFT_SCALE_RATE * (Math.min(Math.abs(m), SCALE_CLIP * ms) / SCALE_CLIP_MEAN - this.driftScale);
-    if (w < 1) return 0;
+    // Silent until its robust scale has had its memory (1 / DRIFT_SCALE_RATE points): before that
+    // the scale is the iid floor and the slow level's start-up error alone would look like drift.
+    if (w < 1 || this.n < <f64>INIT_POINTS + 1 / DRIFT_SCALE_RATE) return 0;
     const b = Math.abs(m) / ms;
     return b > TAIL_LONG_MIN ? -lnGaussTail(b) / LN10 : 0;
   }
