@@ -54,6 +54,14 @@
 // autocorrelated series). A level shift that the single points under-state
 // (their tail is compressed in a bursty series) then alarms as it should.
 //
+// Drift view, also for the alarm only (see driftSurprise): the fast part
+// follows a slow drift, or a shift too small for the CUSUM, within about
+// 1 / FAST_RATE points, so no single point is surprising. Against the slow
+// baseline L + S (time constant a day) such a change persists: an EW mean
+// (memory about 50 points) of clipped z against it, in units of its own robust
+// scale, is a second look at the point; the larger of the two surprises, the
+// drift's Sidak-corrected for the second look, goes into the alarm.
+//
 // Alarm score (see alarmOf): a second output for deciding anomalies. The
 // calibrated surprise says how unlikely a point is under the model; the alarm
 // says whether it is news for this series. It is the conformal surprise of the
@@ -281,6 +289,15 @@ export function surpriseOf(zShort: f64, zLong: f64, tailRate: f64, tailExcess: f
   return s > 0 ? s : 0;
 }
 
+/**
+ * A look's surprise s (decades) corrected for a second look at the same point (Sidak):
+ * -log10(1 - (1 - p)^2) with p = 10^-s. The drift view is that second look for the alarm.
+ */
+@inline function sidak2(s: f64): f64 {
+  const r = s - Math.log10(2 - Math.pow(10, -s));
+  return r > 0 ? r : 0;
+}
+
 /** One series' detector state. Created once per series; push allocates nothing. */
 export class StreamingDetector {
   // Scalars (serialised in this order).
@@ -459,7 +476,7 @@ export class StreamingDetector {
       const sd = this.driftSurprise(x - level - season, se, w);
       this.drift = 0;
       let sa = ss > surprise ? ss : surprise;
-      if (sd > sa) sa = sd;
+      if (sd > sa) sa = sidak2(sd);
       this.outAlarm = this.alarmOf(sa, t, useSeason);
       return;
     }
@@ -479,7 +496,7 @@ export class StreamingDetector {
 
     if (useSeason) this.learnSeason(td, tw, dayAt, x - level, se);
     const sd = this.driftSurprise(x - level - season, se, w);
-    this.outAlarm = this.alarmOf(sd > surprise ? sd : surprise, t, useSeason);
+    this.outAlarm = this.alarmOf(sd > surprise ? sidak2(sd) : surprise, t, useSeason);
   }
 
   /**
