@@ -597,6 +597,26 @@ describe("alarm score", () => {
     expect(alarms[3500]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
   });
 
+  it("alarms on a slow drift that no single point makes surprising (the drift view)", () => {
+    // N(100, 1), then from index 2000 a ramp of +0.02 per point (3 sigma after 150 points).
+    const g = gaussian(43);
+    const { ts, vs } = series(3000, 5 * MIN, (i) => 100 + g() + (i >= 2000 ? 0.02 * (i - 2000) : 0));
+    const d = engine.detect.streaming();
+    const { scores, alarms } = d.push(ts, vs);
+    d.dispose();
+    // The fast part and its trend follow the ramp: no point's surprise clears the gate, so the
+    // point view alone could not alarm (its conformal surprise is capped at surprise - GATE < 0).
+    for (let i = 2000; i < 3000; i++) expect(8 * scores[i]!).toBeLessThan(GATE);
+    // Before the ramp, from when the drift view starts (16 + 1 / 0.002 = 516 points), nothing alarms.
+    // (This noise has one 5.2-decade point at index 339, which the point view rightly alarms on.)
+    expect(Math.max(...alarms.subarray(516, 2000))).toBeLessThan(ALARM_THRESHOLD);
+    // The EW mean of z against the slow level L + S does not follow it within a day: it alarms
+    // within 300 points of the onset, and once (the refractory peak holds the rest).
+    const hits = [...alarms.subarray(2000, 3000)].map((a, k) => (a >= ALARM_THRESHOLD ? 2000 + k : -1)).filter((k) => k >= 0);
+    expect(hits.length).toBe(1);
+    expect(hits[0]).toBeLessThan(2300);
+  });
+
   it("rarely alarms on Gaussian noise", () => {
     // Without the gate the most extreme point of every few days alarms (about 27 in these
     // 25,000 points); with it, only points rarer than 1 in 3000 under the model can.

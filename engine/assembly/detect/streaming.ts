@@ -54,6 +54,14 @@
 // autocorrelated series). A level shift that the single points under-state
 // (their tail is compressed in a bursty series) then alarms as it should.
 //
+// Drift view, also for the alarm only (see driftSurprise): the fast part
+// follows a slow drift, or a shift too small for the CUSUM, within about
+// 1 / FAST_RATE points, so no single point is surprising. Against the slow
+// baseline L + S (time constant a day) such a change persists: an EW mean
+// (memory about 50 points) of clipped z against it, in units of its own robust
+// scale, is a second look at the point; the larger of the two surprises, the
+// drift's Sidak-corrected for the second look, goes into the alarm.
+//
 // Alarm score (see alarmOf): a second output for deciding anomalies. The
 // calibrated surprise says how unlikely a point is under the model; the alarm
 // says whether it is news for this series. It is the conformal surprise of the
@@ -166,6 +174,12 @@ export const DAY_REFRACT_MS: f64 = 604_800_000;
  * (about 1.5); the only constant set from those files, and it moves the threshold, not the ranking.
  */
 export const ALARM_HALF: f64 = 0.65;
+/** Rate of the drift view's EW mean of z against the slow baseline (memory about 50 points). */
+export const DRIFT_RATE: f64 = 0.02;
+/** Its standard deviation for iid unit z: sqrt(r / (2 - r)). */
+export const DRIFT_SD: f64 = 0.1005037815259212;
+/** Rate of the drift view's robust scale (memory about 500 points, ten times the mean's). */
+export const DRIFT_SCALE_RATE: f64 = 0.002;
 /** Largest step (ms) for which time-of-day and hour-of-week profiles are learned. */
 export const SEASON_MAX_STEP_MS: f64 = 3_600_000;
 /** Age (ms) from which the day profile is used and the week correction learned. */
@@ -196,7 +210,7 @@ const INV_SQRT2: f64 = 0.7071067811865476;
 
 /** Serialised form: magic "HSD2", then the fixed-size state, then an FNV-1a checksum. */
 export const DETECTOR_MAGIC: u32 = 0x32445348;
-const SCALARS: i32 = 24;
+const SCALARS: i32 = 26;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
   4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + (ALARM_BINS + 2 * DAY_BUCKETS) * 4 + 4;
@@ -275,6 +289,15 @@ export function surpriseOf(zShort: f64, zLong: f64, tailRate: f64, tailExcess: f
   return s > 0 ? s : 0;
 }
 
+/**
+ * A look's surprise s (decades) corrected for a second look at the same point (Sidak):
+ * -log10(1 - (1 - p)^2) with p = 10^-s. The drift view is that second look for the alarm.
+ */
+@inline function sidak2(s: f64): f64 {
+  const r = s - Math.log10(2 - Math.pow(10, -s));
+  return r > 0 ? r : 0;
+}
+
 /** One series' detector state. Created once per series; push allocates nothing. */
 export class StreamingDetector {
   // Scalars (serialised in this order).
@@ -308,6 +331,9 @@ export class StreamingDetector {
   alarmInc: f64 = 1;
   /** Decaying peak of recent alarms (refractory suppression of a persisting anomaly). */
   alarmPeak: f64 = 0;
+  /** Drift view: EW mean of clipped z against the slow baseline L + S, and its robust EW scale. */
+  drift: f64 = 0;
+  driftScale: f64 = DRIFT_SD;
   // Outputs of the last push (not serialised: they follow the SCALARS).
   outScore: f64 = 0;
   outLow: f64 = 0;
@@ -447,7 +473,11 @@ export class StreamingDetector {
       this.cneg = 0;
       this.runPos = 0;
       this.runNeg = 0;
-      this.outAlarm = this.alarmOf(ss > surprise ? ss : surprise, t, useSeason);
+      const sd = this.driftSurprise(x - level - season, se, w);
+      this.drift = 0;
+      let sa = ss > surprise ? ss : surprise;
+      if (sd > sa) sa = sidak2(sd);
+      this.outAlarm = this.alarmOf(sa, t, useSeason);
       return;
     }
     this.cpos = cp;
@@ -465,7 +495,8 @@ export class StreamingDetector {
     this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
 
     if (useSeason) this.learnSeason(td, tw, dayAt, x - level, se);
-    this.outAlarm = this.alarmOf(surprise, t, useSeason);
+    const sd = this.driftSurprise(x - level - season, se, w);
+    this.outAlarm = this.alarmOf(sd > surprise ? sidak2(sd) : surprise, t, useSeason);
   }
 
   /**
@@ -528,6 +559,27 @@ export class StreamingDetector {
     }
     const a = c - sup;
     return a > 0 ? a / (a + ALARM_HALF) : 0;
+  }
+
+  /**
+   * The drift view's surprise (decades), an input of the alarm only: the EW mean (rate DRIFT_RATE)
+   * of clipped dev / se, dev the point's deviation from the slow baseline L + S (without the fast
+   * part, which absorbs a drift or a moderate shift within about 1 / FAST_RATE points), in units of
+   * its own robust EW scale (rate DRIFT_SCALE_RATE, floored at the iid value DRIFT_SD: real
+   * residuals wander), as a two-sided Gaussian tail. 0 for the first INIT_POINTS + 1 / DRIFT_SCALE_RATE
+   * points. Updates the state.
+   */
+  driftSurprise(dev: f64, se: f64, w: f64): f64 {
+    const zc = Math.min(Math.max(dev / se, -Z_CLIP), Z_CLIP);
+    const m = this.drift + DRIFT_RATE * (zc - this.drift);
+    this.drift = m;
+    const ms = this.driftScale > DRIFT_SD ? this.driftScale : DRIFT_SD;
+    this.driftScale += DRIFT_SCALE_RATE * (Math.min(Math.abs(m), SCALE_CLIP * ms) / SCALE_CLIP_MEAN - this.driftScale);
+    // Silent until its robust scale has had its memory (1 / DRIFT_SCALE_RATE points): before that
+    // the scale is the iid floor and the slow level's start-up error alone would look like drift.
+    if (w < 1 || this.n < <f64>INIT_POINTS + 1 / DRIFT_SCALE_RATE) return 0;
+    const b = Math.abs(m) / ms;
+    return b > TAIL_LONG_MIN ? -lnGaussTail(b) / LN10 : 0;
   }
 
   /** The first INIT_POINTS points: collect, score 0, and estimate level and scale robustly at the end. */
@@ -635,7 +687,7 @@ export const detectors = new Registry<StreamingDetector>();
 
 /** Creates a detector. Flags: bit 0 (1) learns the daily/weekly profiles. Called once per series. Returns a handle. */
 export function detector_create(seasonal: i32): i32 {
-  assert(offsetof<StreamingDetector>("alarmPeak") == <usize>(SCALARS - 1) * 8, "scalar layout");
+  assert(offsetof<StreamingDetector>("driftScale") == <usize>(SCALARS - 1) * 8, "scalar layout");
   const d = new StreamingDetector();
   d.seasonal = (seasonal & 1) != 0 ? 1 : 0;
   return detectors.add(d);
