@@ -617,6 +617,21 @@ describe("alarm score", () => {
     expect(hits[0]).toBeLessThan(2300);
   });
 
+  it("does not alarm on a noise-free daily step pattern after its first day", () => {
+    // 20 overnight, 68 from 09:00 to 17:00, exactly the same every day for a week. On the first
+    // day the 09:00 edge is a level shift (the CUSUM re-anchors the level to 68); the profile
+    // buckets learned before it must be re-expressed from the new level, or 09:15-17:00 would be
+    // learned as offsets of ~0 from 68 while 09:00 holds +48 from 20, and mispredicted for days.
+    const { ts, vs } = series(7 * 288, 5 * MIN, (_i, t) => {
+      const h = (t % DAY) / HOUR;
+      return h >= 9 && h < 17 ? 68 : 20;
+    });
+    const d = engine.detect.streaming();
+    const { alarms } = d.push(ts, vs);
+    d.dispose();
+    expect(Math.max(...alarms.subarray(2 * 288))).toBeLessThan(ALARM_THRESHOLD);
+  });
+
   it("rarely alarms on Gaussian noise", () => {
     // Without the gate the most extreme point of every few days alarms (about 27 in these
     // 25,000 points); with it, only points rarer than 1 in 3000 under the model can.

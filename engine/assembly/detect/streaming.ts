@@ -465,6 +465,10 @@ export class StreamingDetector {
       // Gaussian (the short-scale path, log space in the far tail); an input of the alarm only,
       // so the calibrated score stays that of the point.
       const ss = w < 1 ? surprise : surpriseOf(zs, 0, TAIL_P0, TAIL_EXCESS0);
+      // Before the day profile is in use its buckets are offsets from the level: re-express the
+      // ones learned so far from the re-anchored level, or a daily edge on the first day (a level
+      // shift then) would leave the rest of that day's buckets learned from a different level.
+      if (useSeason && this.seasonActive == 0) this.shiftDayProfile(anchored - level);
       this.level = anchored;
       this.fast = 0;
       this.trend = 0;
@@ -580,6 +584,13 @@ export class StreamingDetector {
     if (w < 1 || this.n < <f64>INIT_POINTS + 1 / DRIFT_SCALE_RATE) return 0;
     const b = Math.abs(m) / ms;
     return b > TAIL_LONG_MIN ? -lnGaussTail(b) / LN10 : 0;
+  }
+
+  /** Subtracts d from every visited time-of-day bucket (at most DAY_BUCKETS; only while the profile is not yet in use). */
+  shiftDayProfile(d: f64): void {
+    for (let i = 0; i < DAY_BUCKETS; i++) {
+      if (unchecked(this.dayCount[i]) > 0) unchecked((this.day[i] = <f32>(<f64>unchecked(this.day[i]) - d)));
+    }
   }
 
   /** The first INIT_POINTS points: collect, score 0, and estimate level and scale robustly at the end. */
