@@ -8,7 +8,7 @@
 // engine's window aggregation, so the summaries (DDSketch quantiles,
 // HyperLogLog endpoint counts) are exactly what the Worker stores.
 import type { Engine } from "../../../engine/src/index";
-import { gauss, rng } from "../../../test/support/random";
+import { gauss, rng } from "../../random";
 import type { WindowSummary } from "../../contract";
 
 const MINUTE = 60_000;
