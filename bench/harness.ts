@@ -63,7 +63,7 @@ export function warmUp(body: () => void, times = 50): void {
 }
 
 /** A seeded PRNG (mulberry32) so every run benchmarks the same data. */
-export { rng as seededRandom } from "../test/support/random";
+export { rng as seededRandom } from "../models/random";
 
 /** Row builder: ratio for throughput (higher is better). */
 export function higherIsBetter(c: string, unit: string, helios: number, peer: string, peerValue: number): BenchRow {

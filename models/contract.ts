@@ -50,9 +50,10 @@ export function isModelFeature(name: string): boolean {
 /**
  * Windows of history a host must hand to `computeModelFeatures` before the
  * windows it scores, so that every rolling feature is complete: the longest
- * rolling window (12) less the scored window itself.
+ * look-back, lag_12 (a rolling window of 12 needs only 11, but lag_12 of a
+ * row with 11 windows before it is NaN).
  */
-export const ROLLING_HISTORY = 11;
+export const ROLLING_HISTORY = 12;
 
 /**
  * The tensor a model receives: one float32 input of shape [N, F], row i the
@@ -191,5 +192,44 @@ export function computeModelFeatures(engine: FeaturesEngine, windows: readonly W
     }
     for (let i = 0; i < n; i++) out[i * names.length + j] = mask && !Number.isFinite(mask[i]!) ? Number.NaN : col[i]!;
   }
+  return out;
+}
+
+/**
+ * Default probability at and above which a model alone makes a window an
+ * anomaly in the Worker (MODEL_THRESHOLD in wrangler.toml overrides it); the
+ * detector's own decision is its alarm >= ALARM_THRESHOLD.
+ */
+export const MODEL_THRESHOLD = 0.9;
+
+/** Width of a scored window (the Worker's 1-minute resolution). */
+export const WINDOW_MS = 60_000;
+
+/** A window with no events: what a host's history holds for a minute in which nothing was stored. */
+export function emptyWindow(start: number): WindowSummary {
+  return { start, count: 0, errors: 0, latencyMean: Number.NaN, latencyStddev: Number.NaN, latencyP50: Number.NaN, latencyP95: Number.NaN, latencyP99: Number.NaN, distinctEndpoints: 0 };
+}
+
+/**
+ * The [starts.length, names.length] float32 matrix (row-major) of `names` for
+ * the windows of one series starting at `starts`: how every host that scores
+ * stored windows (the Worker, the trainer, the evaluation) computes a
+ * window's model input. Each row is computed from that window and exactly the
+ * ROLLING_HISTORY steps before it, a step with no window in `windows` being an
+ * empty one (no events, no latency), so a row never depends on how far back a
+ * host happened to read or on how the windows were batched.
+ */
+export function scoringFeatures(engine: FeaturesEngine, windows: readonly WindowSummary[], starts: readonly number[], names: readonly string[], step = WINDOW_MS): Float32Array {
+  const byStart = new Map(windows.map((w) => [w.start, w]));
+  const f = names.length;
+  const out = new Float32Array(starts.length * f);
+  const local: WindowSummary[] = new Array<WindowSummary>(ROLLING_HISTORY + 1);
+  starts.forEach((t, r) => {
+    for (let k = 0; k <= ROLLING_HISTORY; k++) {
+      const s = t - (ROLLING_HISTORY - k) * step;
+      local[k] = byStart.get(s) ?? emptyWindow(s);
+    }
+    out.set(computeModelFeatures(engine, local, names).subarray(ROLLING_HISTORY * f), r * f);
+  });
   return out;
 }

@@ -64,8 +64,8 @@ describe("model runtime", () => {
     expect(await problemOf(validateModel(ort, engine, ok, await cardFor(ok, { name: "m", version: "1", inputs: ["count"], opsets: [{ domain: "", version: 18 }] })))).toBe("card_invalid");
     expect(await problemOf(validateModel(ort, engine, ok, { ...(await cardFor(ok, { name: "m", version: "1", inputs: ["count"] })), input_name: "x" }))).toBe("model_input_shape");
     const accepted = await validateModel(ort, engine, ok, await cardFor(ok, { name: "m", version: "1", inputs: ["count"] }));
-    // Sample row 0 is window 11: 120 + (77 % 11 = 0) = 120 requests; sigmoid(1.2) = 0.76852.
-    expect(accepted.sampleScores[0]).toBeCloseTo(1 / (1 + Math.exp(-1.2)), 5);
+    // Sample row 0 is window 12 (after ROLLING_HISTORY = 12): 120 + (84 % 11 = 7) = 127 requests; sigmoid(1.27) = 0.78078.
+    expect(accepted.sampleScores[0]).toBeCloseTo(1 / (1 + Math.exp(-1.27)), 5);
     await accepted.model.release();
   });
 });

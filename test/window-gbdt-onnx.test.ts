@@ -8,6 +8,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../engine/src/index";
 import { loadEngine } from "../engine/src/node";
 import { isModelFeature, modelCardSchema } from "../models/contract";
+import { getOrt } from "../models/runtime/ort-node";
+import { SAMPLE_ROWS } from "../models/runtime/sample";
+import { validateModel } from "../models/runtime/validate";
 import { featureMatrix } from "../models/window-gbdt/train/dataset";
 import { type Ensemble, predictProba } from "../models/window-gbdt/train/gbdt";
 import { EXPORT_OPSETS, exportOnnx, treeEnsembleArrays } from "../models/window-gbdt/train/onnx-export";
@@ -103,6 +106,20 @@ describe("the committed window-gbdt/1", () => {
     expect(card.output_column).toBe(1);
     expect(bytes.length).toBeLessThan(1024 * 1024);
     expect(readOnnxEnsemble(bytes).nFeatures).toBe(card.inputs.length);
+  });
+
+  it("passes the upload checks the Worker runs (models/runtime/validate.ts), so a retrain that breaks them fails here", async () => {
+    // The committed card.json as a client would send it (text): size, opsets, inputs, sha256, test inference.
+    const cardText = readFileSync(new URL("card.json", MODEL_DIR), "utf8");
+    const valid = await validateModel(getOrt(), engine, bytes, cardText);
+    try {
+      expect(valid.card.name).toBe("window-gbdt");
+      expect(valid.info.operators.map((o) => `${o.domain}:${o.op}`)).toEqual(["ai.onnx.ml:TreeEnsembleClassifier"]);
+      expect(valid.sampleScores.length).toBe(SAMPLE_ROWS);
+      for (const p of valid.sampleScores) expect(p >= 0 && p <= 1).toBe(true);
+    } finally {
+      await valid.model.release();
+    }
   });
 
   it("gives in onnxruntime-web the trainer's own probabilities to 1e-6", async () => {

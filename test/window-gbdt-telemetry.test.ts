@@ -67,6 +67,13 @@ describe("window-gbdt telemetry", () => {
     expect(median(p99.spike)).toBeGreaterThan(1.3);
   });
 
+  it("has every fifth service send no latency, so training always sees such services", () => {
+    const five = generateTelemetry(engine, { seed: 23, services: 5, days: 1, start: START });
+    expect(five.map((s) => s.hasLatency)).toEqual([true, true, true, true, false]);
+    expect(five[4]!.windows.every((w) => Number.isNaN(w.latencyP99) && Number.isNaN(w.latencyMean))).toBe(true);
+    expect(five[4]!.incidents.some((i) => i.kind === "latency_spike" || i.kind === "memory_leak" || i.kind === "noisy_neighbour")).toBe(false);
+  });
+
   it("differs with the seed", () => {
     const other = generateTelemetry(engine, { seed: 22, services: 1, days: 1, start: START });
     expect(other[0]!.windows.slice(0, 60)).not.toEqual(services[0]!.windows.slice(0, 60));

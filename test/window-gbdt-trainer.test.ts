@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { predictMargin, predictProba, train } from "../models/window-gbdt/train/gbdt";
 import { applyPlatt, confusion, fitPlatt, noisyOr, rocAuc } from "../models/window-gbdt/train/metrics";
-import { gauss, rng } from "./support/random";
+import { gauss, rng } from "../models/random";
 
 const ONE_SPLIT = { trees: 1, maxDepth: 1, learningRate: 1, lambda: 1, minChildWeight: 0, bins: 64 };
 

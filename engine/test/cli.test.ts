@@ -121,9 +121,10 @@ describe("helios CLI", () => {
     const card = join(dir, "card.json");
     writeFileSync(card, JSON.stringify(await cardFor(bytes, { name: "local", version: "1", inputs: ["count"] })));
     const ok = helios("model", "check", model, "--card", card);
-    // Sample windows 11.. have 120 + (7i % 11) requests: window 11 has 120, sigmoid(1.2) = 0.7685.
+    // Sample windows 12.. (after ROLLING_HISTORY = 12) have 120 + (7i % 11) requests: window 12 has 120 + (84 % 11 = 7) = 127,
+    // sigmoid(1.27) = 0.7807.
     expect([ok.code, ok.err]).toEqual([0, ""]);
-    expect(ok.out).toMatch(/^ok: local 1, 1 inputs, sample scores 0\.7685 /);
+    expect(ok.out).toMatch(/^ok: local 1, 1 inputs, sample scores 0\.7807 /);
     const bad = join(dir, "unknown-card.json");
     writeFileSync(bad, JSON.stringify(await cardFor(bytes, { name: "local", version: "1", inputs: ["cpu"] })));
     const r = helios("model", "check", model, "--card", bad);

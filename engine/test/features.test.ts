@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine, FeatureMatrix, FeatureName } from "../src/index";
 import { EngineError, FEATURE_NAMES } from "../src/index";
 import { loadEngine } from "../src/node";
-import { rng } from "../../test/support/random";
+import { rng } from "../../models/random";
 
 let engine: Engine;
 beforeAll(async () => {

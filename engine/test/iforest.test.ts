@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../src/index";
 import { EngineError } from "../src/index";
 import { loadEngine } from "../src/node";
-import { rng, gauss } from "../../test/support/random";
+import { rng, gauss } from "../../models/random";
 
 let engine: Engine;
 beforeAll(async () => {

@@ -51,10 +51,10 @@ describe("model upload", () => {
     expect(res.status).toBe(201);
     const body = (await res.json()) as { model: { name: string; active: boolean; sha256: string }; sample_scores: number[] };
     expect(body.model).toMatchObject({ name: "error-logit", active: false, sha256: card.sha256 });
-    // Sample row 0 (window 11): 2 errors of 120 + (77 % 11 = 0) = 120 requests, p99 = 4 x (40 + 11 % 4 = 3) = 172:
-    // 4 x 2/120 + 0.01 x 172 - 3 = -1.21333; sigmoid = 0.22914.
+    // Sample row 0 (window 12, after ROLLING_HISTORY = 12): 12 % 3 = 0 errors of 120 + (84 % 11 = 7) = 127 requests,
+    // p99 = 4 x (40 + 12 % 4 = 0) = 160: 4 x 0 + 0.01 x 160 - 3 = -1.4; sigmoid = 0.19782.
     expect(body.sample_scores).toHaveLength(8);
-    expect(body.sample_scores[0]).toBeCloseTo(1 / (1 + Math.exp(1.2133333)), 5);
+    expect(body.sample_scores[0]).toBeCloseTo(1 / (1 + Math.exp(1.4)), 5);
 
     const objects = await stored("models-a");
     expect(objects.objects.sort()).toEqual(["models/models-a/error-logit/1/card.json", "models/models-a/error-logit/1/model.onnx"]);

@@ -1,12 +1,14 @@
 // Labelled series -> what the trainer and the evaluation read: the model's
-// feature matrix (computed exactly as hosts compute it) and the streaming
-// detector's scores, run the way the Worker and `helios eval detect` run it.
+// feature matrix (the contract's scoringFeatures, the function the Worker
+// scores with) and the streaming detector's alarm and score, run the way the
+// Worker runs it (worker/src/cron/score-windows.ts).
 import type { Engine } from "../../../engine/src/index";
-import { computeModelFeatures, type WindowSummary } from "../../contract";
+import { scoringFeatures, type WindowSummary } from "../../contract";
 
 /** A series of windows with a 0/1 label each. */
 export interface LabelledSeries {
   name: string;
+  /** The stored windows, oldest first; a minute without one had no events. */
   windows: WindowSummary[];
   labels: Uint8Array;
   hasLatency: boolean;
@@ -16,8 +18,13 @@ export interface LabelledSeries {
 export const DETECTOR_TRAFFIC = ["count", "error_rate", "distinct_endpoints"] as const;
 export const DETECTOR_LATENCY = ["latency_mean", "latency_p95", "latency_p99"] as const;
 
-/** The row-major feature matrix of every window of every series, series after series, with the labels and each series' first row. */
-export function featureMatrix(engine: Engine, series: readonly LabelledSeries[], names: readonly string[]): { x: Float32Array; y: Uint8Array; offsets: number[] } {
+/**
+ * The row-major feature matrix of every window of every series, series after
+ * series, with the labels and each series' first row. Every window is a row,
+ * as in the Worker, which scores each stored window from the ROLLING_HISTORY
+ * steps of `step` ms before it, a step without a window being empty.
+ */
+export function featureMatrix(engine: Engine, series: readonly LabelledSeries[], names: readonly string[], step?: number): { x: Float32Array; y: Uint8Array; offsets: number[] } {
   const total = series.reduce((s, x) => s + x.windows.length, 0);
   const x = new Float32Array(total * names.length);
   const y = new Uint8Array(total);
@@ -25,7 +32,7 @@ export function featureMatrix(engine: Engine, series: readonly LabelledSeries[],
   let row = 0;
   for (const s of series) {
     offsets.push(row);
-    x.set(computeModelFeatures(engine, s.windows, names), row * names.length);
+    x.set(scoringFeatures(engine, s.windows, s.windows.map((w) => w.start), names, step), row * names.length);
     y.set(s.labels, row);
     row += s.windows.length;
   }
@@ -44,16 +51,25 @@ function windowValues(w: WindowSummary): Record<string, number> {
   };
 }
 
+/** The Worker's detector on one series: per window the alarm (which decides anomalies) and the calibrated combined score. */
+export interface DetectorRun {
+  alarm: Float64Array;
+  score: Float64Array;
+}
+
 /**
- * The Worker's combined detector score of each window: one multi-feature
- * detector over count, error rate and distinct endpoints (and latency when
- * the series has it), a window without latency carrying the last one seen.
- * A window that cannot be scored yet (no latency seen) scores 0.
+ * The Worker's multi-feature detector over a series' windows
+ * (worker/src/cron/score-windows.ts): count, error rate and distinct
+ * endpoints, and latency when the series has it, a window without latency
+ * carrying the last one seen. A window that cannot be scored yet (no latency
+ * seen) gets 0 for both. The Worker's Isolation Forest is left out: it moves
+ * the combined score, never the alarm.
  */
-export function detectorScores(engine: Engine, s: LabelledSeries): Float64Array {
+export function runDetector(engine: Engine, s: LabelledSeries): DetectorRun {
   const features = [...DETECTOR_TRAFFIC, ...(s.hasLatency ? DETECTOR_LATENCY : [])];
   const detector = engine.detect.multi(features);
-  const out = new Float64Array(s.windows.length);
+  const alarm = new Float64Array(s.windows.length);
+  const score = new Float64Array(s.windows.length);
   const carry: Record<string, number> = {};
   try {
     s.windows.forEach((w, i) => {
@@ -67,23 +83,13 @@ export function detectorScores(engine: Engine, s: LabelledSeries): Float64Array 
         if (Number.isNaN(v)) usable = false;
         values[f] = v;
       }
-      if (usable) out[i] = detector.score(w.start, values).score;
+      if (!usable) return;
+      const r = detector.score(w.start, values);
+      alarm[i] = r.alarm;
+      score[i] = r.score;
     });
   } finally {
     detector.dispose();
   }
-  return out;
-}
-
-/** The single streaming detector over one value per window (here the count), as `helios eval detect` runs it on NAB files. */
-export function countDetectorScores(engine: Engine, s: LabelledSeries): Float64Array {
-  const detector = engine.detect.streaming();
-  try {
-    return detector.push(
-      s.windows.map((w) => w.start),
-      s.windows.map((w) => w.count),
-    ).scores;
-  } finally {
-    detector.dispose();
-  }
+  return { alarm, score };
 }

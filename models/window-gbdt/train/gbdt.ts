@@ -5,7 +5,7 @@
 // direction for missing values, shrinkage, L2 on leaf weights, a minimum
 // child hessian, and row and column subsampling from a seeded PRNG, so one
 // seed always gives the same trees.
-import { rng } from "../../../test/support/random";
+import { rng } from "../../random";
 
 /** Training parameters; `DEFAULT_PARAMS` fills what is left out. */
 export interface GbdtParams {

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadEngine } from "../../../engine/src/node";
-import { type ModelCard, modelCardSchema, ROLLING_HISTORY } from "../../contract";
-import { countDetectorScores, detectorScores, featureMatrix } from "./dataset";
+import { MODEL_THRESHOLD, type ModelCard, modelCardSchema, ROLLING_HISTORY } from "../../contract";
+import { featureMatrix, runDetector } from "./dataset";
 import { DEFAULT_PARAMS, predictProba } from "./gbdt";
 import { confusion, fitPlatt, rocAuc } from "./metrics";
 import { EXPORT_OPSETS } from "./onnx-export";
@@ -48,14 +48,28 @@ if (!(maxDiff <= 1e-6)) throw new Error(`onnxruntime-web and the trainer differ 
 console.log(`onnxruntime-web matches the trainer on ${ts.length} held-back windows: max |diff| ${maxDiff.toExponential(2)}`);
 
 const at = confusion(ts, y, 0.5);
-const metrics = { precision: at.precision, recall: at.recall, f1: at.f1, roc_auc: rocAuc(ts, y), threshold: 0.5, windows: y.length, anomalous_windows: at.tp + at.fn };
+const atWorker = confusion(ts, y, MODEL_THRESHOLD);
+const metrics = {
+  precision: at.precision,
+  recall: at.recall,
+  f1: at.f1,
+  roc_auc: rocAuc(ts, y),
+  threshold: 0.5,
+  // At the Worker's MODEL_THRESHOLD, where the model alone makes a window an anomaly.
+  model_threshold: MODEL_THRESHOLD,
+  precision_at_model_threshold: atWorker.precision,
+  recall_at_model_threshold: atWorker.recall,
+  f1_at_model_threshold: atWorker.f1,
+  windows: y.length,
+  anomalous_windows: at.tp + at.fn,
+};
 console.log(`held back: precision ${metrics.precision.toFixed(3)} recall ${metrics.recall.toFixed(3)} F1 ${metrics.f1.toFixed(3)} ROC-AUC ${metrics.roc_auc.toFixed(3)}`);
 
-// Calibrations of the detectors' scores on the training series, so a host can combine them with the model by noisy-OR.
-const trainRows = (v: Float64Array) => Array.from(v.subarray(WARM_UP_WINDOWS));
+// Calibration of the Worker detector's alarm (what decides anomalies) on the training series after the warm-up day,
+// so a ranking can combine it with the model's probability by noisy-OR.
 const trainLabels = trainSeries.flatMap((s) => Array.from(s.labels.subarray(WARM_UP_WINDOWS)));
-const multi = fitPlatt(trainSeries.flatMap((s) => trainRows(detectorScores(engine, s))), trainLabels);
-const single = fitPlatt(trainSeries.flatMap((s) => trainRows(countDetectorScores(engine, s))), trainLabels);
+const alarm = fitPlatt(trainSeries.flatMap((s) => Array.from(runDetector(engine, s).alarm.subarray(WARM_UP_WINDOWS))), trainLabels);
+console.log(`detector alarm calibration: a ${alarm.a.toFixed(4)} b ${alarm.b.toFixed(4)}`);
 
 const sha256 = createHash("sha256").update(bytes).digest("hex");
 const card: ModelCard & { input: object; outputs: object[] } = {
@@ -81,8 +95,8 @@ const card: ModelCard & { input: object; outputs: object[] } = {
     history_windows: ROLLING_HISTORY,
     held_back: `${HELD_BACK_DATA.services} other services x ${HELD_BACK_DATA.days} days, seed ${HELD_BACK_DATA.seed}, first ${WARM_UP_WINDOWS} windows of each left out`,
     params: { ...DEFAULT_PARAMS, ...PARAMS },
-    // p = 1 / (1 + exp(-(a + b score))) of the engine's detectors, fitted on the training windows.
-    detector_calibration: { multi, single_count: single },
+    // p = 1 / (1 + exp(-(a + b alarm))) of the Worker detector's alarm, fitted on the training windows after the warm-up day.
+    detector_calibration: { alarm, fitted_on: "the alarm of the Worker's multi-feature detector (engine.detect.multi, CombinedScore.alarm)" },
   },
   metrics,
   sha256,

@@ -1,11 +1,11 @@
 // The tenant's active window model, next to the streaming detector: for the
 // closed 1-minute windows of each service, the model's features are computed
-// from the window and the ROLLING_HISTORY minutes before it (the contract's
-// computeModelFeatures), scored in one onnxruntime run per tenant, and stored
-// in windows.model_score. A minute without a stored window had no events: it
-// enters the history as a zero-count window. A model that fails is logged and
-// skipped: the detector alone still decides.
-import { computeModelFeatures, ROLLING_HISTORY, type WindowSummary } from "../../../models/contract";
+// by the contract's scoringFeatures (the function the trainer and
+// `npm run eval:model` use) from the window and the ROLLING_HISTORY minutes
+// before it, a minute without a stored window being an empty one; they are
+// scored in one onnxruntime run per tenant and stored in windows.model_score.
+// A model that fails is logged and skipped: the detector alone still decides.
+import { MODEL_THRESHOLD, ROLLING_HISTORY, scoringFeatures, type WindowSummary } from "../../../models/contract";
 import type { Engine } from "../../../engine/src/index";
 import type { ModelRow } from "../db/schema";
 import { activeModels, sessionFor } from "../models/registry";
@@ -25,29 +25,23 @@ export interface ModelVerdicts {
 
 type Row = { series_id: number; start: number; count: number; errors: number; mean: number | null; stddev: number | null; p50: number | null; p95: number | null; p99: number | null; distinct_endpoints: number | null };
 
-/** Consecutive minutes from `from` to `to`, stored windows where they exist and empty ones between. */
+/** The series' stored windows from `from` to `to` (scoringFeatures treats the minutes between as empty). */
 async function history(db: D1Database, seriesId: number, from: number, to: number): Promise<WindowSummary[]> {
   const { results } = await db
     .prepare("SELECT series_id, start, count, errors, mean, stddev, p50, p95, p99, distinct_endpoints FROM windows WHERE series_id = ? AND resolution = 60000 AND start >= ? AND start <= ? ORDER BY start")
     .bind(seriesId, from, to)
     .all<Row>();
-  const byStart = new Map(results.map((r) => [r.start, r]));
-  const out: WindowSummary[] = [];
-  for (let t = from; t <= to; t += MINUTE) {
-    const r = byStart.get(t);
-    out.push({
-      start: t,
-      count: r?.count ?? 0,
-      errors: r?.errors ?? 0,
-      latencyMean: r?.mean ?? Number.NaN,
-      latencyStddev: r?.stddev ?? Number.NaN,
-      latencyP50: r?.p50 ?? Number.NaN,
-      latencyP95: r?.p95 ?? Number.NaN,
-      latencyP99: r?.p99 ?? Number.NaN,
-      distinctEndpoints: r?.distinct_endpoints ?? 0,
-    });
-  }
-  return out;
+  return results.map((r) => ({
+    start: r.start,
+    count: r.count,
+    errors: r.errors,
+    latencyMean: r.mean ?? Number.NaN,
+    latencyStddev: r.stddev ?? Number.NaN,
+    latencyP50: r.p50 ?? Number.NaN,
+    latencyP95: r.p95 ?? Number.NaN,
+    latencyP99: r.p99 ?? Number.NaN,
+    distinctEndpoints: r.distinct_endpoints ?? 0,
+  }));
 }
 
 async function scoreTenant(env: Env, engine: Engine, row: ModelRow, closed: ClosedWindow[], scores: Map<string, number>): Promise<void> {
@@ -62,17 +56,16 @@ async function scoreTenant(env: Env, engine: Engine, row: ModelRow, closed: Clos
   const keys: string[] = [];
   const parts: Float32Array[] = [];
   for (const [seriesId, starts] of bySeries) {
-    const first = Math.min(...starts);
-    const windows = await history(env.DB, seriesId, first - ROLLING_HISTORY * MINUTE, Math.max(...starts));
-    const matrix = computeModelFeatures(engine, windows, names);
-    for (const s of starts) {
-      const i = (s - windows[0]!.start) / MINUTE;
-      parts.push(matrix.subarray(i * names.length, (i + 1) * names.length));
-      keys.push(`${seriesId}:${s}`);
-    }
+    const windows = await history(env.DB, seriesId, Math.min(...starts) - ROLLING_HISTORY * MINUTE, Math.max(...starts));
+    parts.push(scoringFeatures(engine, windows, starts, names, MINUTE));
+    for (const s of starts) keys.push(`${seriesId}:${s}`);
   }
   const features = new Float32Array(keys.length * names.length);
-  parts.forEach((p, i) => features.set(p, i * names.length));
+  let at = 0;
+  for (const p of parts) {
+    features.set(p, at);
+    at += p.length;
+  }
   const out = await model.score(features, keys.length);
   keys.forEach((k, i) => {
     if (!Number.isNaN(out[i]!)) scores.set(k, out[i]!);
@@ -81,7 +74,7 @@ async function scoreTenant(env: Env, engine: Engine, row: ModelRow, closed: Clos
 
 /** Scores the closed event windows of every tenant with an active model; stores windows.model_score. */
 export async function scoreWithModels(env: Env, engine: Engine, closed: ClosedWindow[]): Promise<ModelVerdicts> {
-  const threshold = Number(env.MODEL_THRESHOLD || 0.9);
+  const threshold = Number(env.MODEL_THRESHOLD || MODEL_THRESHOLD);
   const events = closed.filter((w) => w.kind === "events");
   const actives = events.length > 0 ? await activeModels(env.DB, [...new Set(events.map((w) => w.tenant))]) : new Map<string, ModelRow>();
   const scores = new Map<string, number>();

@@ -1,4 +1,4 @@
-// Seeded randomness for tests, benchmarks and fixtures, so every run sees the same data.
+// Seeded randomness shared by the training code, tests, benchmarks and fixtures, so every run sees the same data.
 
 /** mulberry32: a seeded PRNG returning values in [0, 1). */
 export function rng(seed: number): () => number {
