@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startLocalHelios } from "../test/support/local-helios";
+import { benchBody } from "./ingest-body";
 
 const { values } = parseArgs({
   options: {
@@ -20,27 +21,6 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const batchSize = Number(values.batch);
-const services = ["checkout", "payments", "search", "auth", "catalog", "inventory", "shipping", "email"];
-const endpoints = ["/", "/api/a", "/api/b", "/api/c", "/api/d", "/health"];
-
-/** A batch body with timestamps spread over the last 30 s, so windows are current. */
-function makeBody(seed: number): string {
-  const now = Date.now();
-  const events = new Array(batchSize);
-  for (let i = 0; i < batchSize; i++) {
-    const k = (seed * 7919 + i * 104729) >>> 0;
-    events[i] = {
-      timestamp: now - (k % 30_000),
-      service: services[k % services.length],
-      level: k % 50 === 0 ? "ERROR" : "INFO",
-      message: "request served",
-      endpoint: endpoints[k % endpoints.length],
-      latency_ms: 5 + (k % 400) / 4,
-      status: k % 50 === 0 ? 500 : 200,
-    };
-  }
-  return JSON.stringify(events);
-}
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -49,7 +29,7 @@ function quantile(sorted: number[], q: number): number {
 
 const helios = await startLocalHelios({ tenant: "bench" });
 try {
-  const bodies = Array.from({ length: 32 }, (_, i) => makeBody(i));
+  const bodies = Array.from({ length: 32 }, (_, i) => benchBody(i, batchSize));
   const latencies: number[] = [];
   let accepted = 0;
   let failed = 0;

@@ -6,28 +6,7 @@
 import { z } from "zod";
 import { validateItems } from "../../worker/src/ingest/schema";
 import { type BenchRow, higherIsBetter, rate, warmUp } from "../harness";
-
-const SERVICES = ["checkout", "payments", "search", "auth", "catalog", "inventory", "shipping", "email"];
-const ENDPOINTS = ["/", "/api/a", "/api/b", "/api/c", "/api/d", "/health"];
-
-/** The body bench/ingest.ts sends: 1,000 events over the last 30 s. */
-export function benchBody(seed: number, n = 1000): string {
-  const now = Date.now();
-  const events = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = (seed * 7919 + i * 104729) >>> 0;
-    events[i] = {
-      timestamp: now - (k % 30_000),
-      service: SERVICES[k % SERVICES.length],
-      level: k % 50 === 0 ? "ERROR" : "INFO",
-      message: "request served",
-      endpoint: ENDPOINTS[k % ENDPOINTS.length],
-      latency_ms: 5 + (k % 400) / 4,
-      status: k % 50 === 0 ? 500 : 200,
-    };
-  }
-  return JSON.stringify(events);
-}
+import { benchBody } from "../ingest-body";
 
 export default async function (): Promise<BenchRow[]> {
   const text = benchBody(1);

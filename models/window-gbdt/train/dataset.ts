@@ -3,6 +3,7 @@
 // scores with) and the streaming detector's alarm and score, run the way the
 // Worker runs it (worker/src/cron/score-windows.ts).
 import type { Engine } from "../../../engine/src/index";
+import { LATENCY_FEATURES, TRAFFIC_FEATURES } from "../../../worker/src/cron/detector-features";
 import { scoringFeatures, type WindowSummary } from "../../contract";
 
 /** A series of windows with a 0/1 label each. */
@@ -13,10 +14,6 @@ export interface LabelledSeries {
   labels: Uint8Array;
   hasLatency: boolean;
 }
-
-/** The features the Worker's multi-feature detector scores for a service (worker/src/cron/score-windows.ts). */
-export const DETECTOR_TRAFFIC = ["count", "error_rate", "distinct_endpoints"] as const;
-export const DETECTOR_LATENCY = ["latency_mean", "latency_p95", "latency_p99"] as const;
 
 /**
  * The row-major feature matrix of every window of every series, series after
@@ -66,7 +63,7 @@ export interface DetectorRun {
  * the combined score, never the alarm.
  */
 export function runDetector(engine: Engine, s: LabelledSeries): DetectorRun {
-  const features = [...DETECTOR_TRAFFIC, ...(s.hasLatency ? DETECTOR_LATENCY : [])];
+  const features = [...TRAFFIC_FEATURES, ...(s.hasLatency ? LATENCY_FEATURES : [])];
   const detector = engine.detect.multi(features);
   const alarm = new Float64Array(s.windows.length);
   const score = new Float64Array(s.windows.length);

@@ -1,21 +1,17 @@
-// Runs an exported model with onnxruntime-web's WebAssembly backend in Node,
-// to check the file against the trainer's own inference.
-import * as ort from "onnxruntime-web";
-
-// One thread: Node has no cross-origin isolation to share memory between workers, and one thread sums trees in order.
-ort.env.wasm.numThreads = 1;
+// Runs an exported model with onnxruntime-web in Node, through the same glue
+// and output reading every host uses (models/runtime), to check the file
+// against the trainer's own inference.
+import { getOrt } from "../../runtime/ort-node";
+import { readScores } from "../../runtime/score";
 
 /** Column `column` of the [N, C] output `outputName` for the rows of `x` (row-major, `f` features a row). */
 export async function onnxScores(bytes: Uint8Array, x: Float32Array, f: number, inputName: string, outputName: string, column = 1): Promise<Float32Array> {
+  const ort = getOrt();
   const session = await ort.InferenceSession.create(bytes);
   try {
     const n = x.length / f;
     const out = await session.run({ [inputName]: new ort.Tensor("float32", x, [n, f]) });
-    const t = out[outputName];
-    if (!t) throw new Error(`the model has no output ${outputName}`);
-    const c = t.dims.length === 2 ? Number(t.dims[1]) : 1;
-    const data = t.data as Float32Array;
-    return Float32Array.from({ length: n }, (_, i) => data[i * c + (c > 1 ? column : 0)]!);
+    return readScores(out[outputName], n, { output_name: outputName, output_column: column });
   } finally {
     await session.release();
   }

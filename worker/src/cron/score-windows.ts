@@ -7,13 +7,9 @@
 import { ALARM_THRESHOLD, type CombinedScore, type Engine, type MultiDetector } from "../../../engine/src/index";
 import type { AlertMessage, Anomaly } from "../alerts/types";
 import type { ClosedWindow } from "./close-windows";
+import { LATENCY_FEATURES, METRIC_FEATURES, TRAFFIC_FEATURES } from "./detector-features";
 import { FOREST_FEATURES, forestsFor, isolationEvidence } from "./forests";
 import { scoreWithModels } from "./model-scores";
-
-/** Features scored for a service (events) and for a metric. */
-export const TRAFFIC_FEATURES = ["count", "error_rate", "distinct_endpoints"] as const;
-export const LATENCY_FEATURES = ["latency_mean", "latency_p95", "latency_p99"] as const;
-export const METRIC_FEATURES = ["value_mean", "value_max"] as const;
 
 interface WindowValues {
   seriesId: number;
