@@ -1,47 +1,29 @@
 // The same ONNX files give the same scores in headless Chromium (the
 // dashboard's engine Web Worker) as in Node; workerd is checked against Node
 // in onnx-parity.workers.test.ts.
-import { mkdtempSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEngine } from "../engine/src/node";
 import { ROLLING_HISTORY } from "../models/contract";
 import { getOrt } from "../models/runtime/ort-node";
 import { PARITY_SCORED, PARITY_WINDOWS, parityModels, runOnnxParity } from "./fixtures/onnx-parity";
 import { launchChromium } from "./support/browser";
+import { type BuiltPage, serveBuiltPage } from "./support/built-page";
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
-let server: Server;
+let served: BuiltPage;
 let browser: Browser;
 let url: string;
 
 beforeAll(async () => {
-  const outDir = mkdtempSync(join(tmpdir(), "helios-onnx-parity-"));
-  await build({ root: join(import.meta.dirname, "browser"), logLevel: "warn", configFile: false, worker: { format: "es" }, build: { outDir, emptyOutDir: true, target: "es2022", rollupOptions: { input: join(import.meta.dirname, "browser", "onnx-parity.html") } } });
-  server = createServer(async (req, res) => {
-    try {
-      const path = join(outDir, (req.url ?? "/").split("?")[0]!);
-      const body = await readFile(path);
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/onnx-parity.html`;
+  served = await serveBuiltPage(join(import.meta.dirname, "browser", "onnx-parity.html"));
+  url = served.url;
   browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
-  server?.close();
+  served?.close();
 });
 
 describe("onnxruntime-web parity between Node and Chromium", () => {

@@ -2,37 +2,17 @@
 // and cost for 30 days of 1-minute data (43,200 points), in the engine's Web
 // Worker in headless Debian Chromium. Target: within one frame (16 ms); the
 // ratio is how many times the recomputation fits in that budget.
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
-import { build } from "vite";
+import { join } from "node:path";
 import { launchChromium } from "../../test/support/browser";
+import { serveBuiltPage } from "../../test/support/built-page";
 import type { BenchRow } from "../harness";
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-
 export default async function whatIfBrowserBench(): Promise<BenchRow[]> {
-  const outDir = mkdtempSync(join(tmpdir(), "helios-bench-web-"));
-  await build({ root: join(import.meta.dirname, "..", "browser"), logLevel: "warn", build: { outDir, emptyOutDir: true, target: "es2022" }, worker: { format: "es" }, configFile: false });
-  const server = createServer(async (req, res) => {
-    try {
-      const path = join(outDir, req.url === "/" ? "index.html" : (req.url ?? "").split("?")[0]!);
-      const body = await readFile(path);
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
+  const served = await serveBuiltPage(join(import.meta.dirname, "..", "browser", "index.html"));
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(served.url);
     await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, null, { timeout: 120_000 });
     const r = (await page.evaluate(() => (window as unknown as { __bench: Record<string, number | string> }).__bench)) as Record<string, number>;
     if ("error" in r) throw new Error(String(r.error));
@@ -49,6 +29,6 @@ export default async function whatIfBrowserBench(): Promise<BenchRow[]> {
     return [row];
   } finally {
     await browser.close();
-    server.close();
+    served.close();
   }
 }
