@@ -209,17 +209,8 @@ function prepareEvent(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-interface EventFields {
-  timestamp?: number;
-  service: string;
-  level: Level | undefined;
-  message: string;
-  endpoint?: string;
-  latency_ms?: number;
-  status?: number;
-  error_code?: string;
-  metadata?: Record<string, unknown>;
-}
+/** A validated event before normalisation: `timestamp` may be absent (now), `level` is checked to be set. */
+type EventFields = Omit<IngestEvent, "ts" | "level"> & { timestamp?: number; level: Level | undefined };
 
 /** The queue form of a validated event: absent timestamp is now, empty metadata is dropped. */
 function buildEvent(raw: EventFields): IngestEvent {
