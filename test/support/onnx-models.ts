@@ -77,51 +77,17 @@ export interface TreeModelOptions {
  * [0, 0.9] (post_transform NONE): column 1 is the score.
  */
 export function treeModel(o: TreeModelOptions): Uint8Array<ArrayBuffer> {
-  const input = o.inputName ?? "input";
-  const attr = (name: string, v: { ints?: number[]; floats?: number[]; strings?: string[]; s?: string }): Onnx.IAttributeProto => {
-    if (v.ints) return { name, type: AT.INTS, ints: v.ints };
-    if (v.floats) return { name, type: AT.FLOATS, floats: v.floats };
-    if (v.strings) return { name, type: AT.STRINGS, strings: v.strings.map((s) => new TextEncoder().encode(s)) };
-    return { name, type: AT.STRING, s: new TextEncoder().encode(v.s ?? "") };
-  };
-  const node: Onnx.INodeProto = {
-    opType: "TreeEnsembleClassifier",
-    domain: "ai.onnx.ml",
-    input: [input],
-    output: ["label", "probabilities"],
-    attribute: [
-      attr("classlabels_int64s", { ints: [0, 1] }),
-      attr("nodes_treeids", { ints: [0, 0, 0] }),
-      attr("nodes_nodeids", { ints: [0, 1, 2] }),
-      attr("nodes_featureids", { ints: [0, 0, 0] }),
-      attr("nodes_values", { floats: [0.5, 0, 0] }),
-      attr("nodes_modes", { strings: ["BRANCH_LEQ", "LEAF", "LEAF"] }),
-      attr("nodes_truenodeids", { ints: [1, 0, 0] }),
-      attr("nodes_falsenodeids", { ints: [2, 0, 0] }),
-      attr("nodes_missing_value_tracks_true", { ints: [0, 0, 0] }),
-      attr("class_treeids", { ints: [0, 0] }),
-      attr("class_nodeids", { ints: [1, 2] }),
-      attr("class_ids", { ints: [1, 1] }),
-      attr("class_weights", { floats: [0.2, 0.9] }),
-      attr("post_transform", { s: "NONE" }),
-    ],
-  };
-  return encode({
-    irVersion: 8,
-    producerName: "helios-test",
-    opsetImport: [
-      { domain: "", version: 17 },
-      { domain: "ai.onnx.ml", version: 3 },
-    ],
-    graph: {
-      name: "stump",
-      node: [node],
-      input: [{ name: input, type: tensorType(FLOAT, ["N", o.features.length]) }],
-      output: [
-        { name: "label", type: tensorType(onnx.TensorProto.DataType.INT64, ["N"]) },
-        { name: "probabilities", type: tensorType(FLOAT, ["N", 2]) },
-      ],
-    },
+  return treeEnsembleClassifier("stump", o.inputName ?? "input", o.features.length, {
+    treeids: [0, 0, 0],
+    nodeids: [0, 1, 2],
+    featureids: [0, 0, 0],
+    values: [0.5, 0, 0],
+    modes: ["BRANCH_LEQ", "LEAF", "LEAF"],
+    truenodeids: [1, 0, 0],
+    falsenodeids: [2, 0, 0],
+    cTree: [0, 0],
+    cNode: [1, 2],
+    cWeight: [0.2, 0.9],
   });
 }
 
@@ -141,7 +107,7 @@ export interface ForestModelOptions {
 export function forestModel(o: ForestModelOptions): Uint8Array<ArrayBuffer> {
   let seed = o.seed >>> 0;
   const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
-  const a = { treeids: [] as number[], nodeids: [] as number[], featureids: [] as number[], values: [] as number[], modes: [] as string[], truenodeids: [] as number[], falsenodeids: [] as number[], cTree: [] as number[], cNode: [] as number[], cWeight: [] as number[] };
+  const a: TreeArrays = { treeids: [], nodeids: [], featureids: [], values: [], modes: [], truenodeids: [], falsenodeids: [], cTree: [], cNode: [], cWeight: [] };
   const internal = 2 ** o.depth - 1;
   for (let t = 0; t < o.trees; t++) {
     for (let n = 0; n < 2 * internal + 1; n++) {
@@ -161,8 +127,26 @@ export function forestModel(o: ForestModelOptions): Uint8Array<ArrayBuffer> {
       }
     }
   }
+  return treeEnsembleClassifier("forest", "input", o.features.length, a);
+}
+
+/** A TreeEnsembleClassifier's trees, as the ai.onnx.ml attributes list them (leaf weights all for class 1). */
+interface TreeArrays {
+  treeids: number[];
+  nodeids: number[];
+  featureids: number[];
+  values: number[];
+  modes: string[];
+  truenodeids: number[];
+  falsenodeids: number[];
+  cTree: number[];
+  cNode: number[];
+  cWeight: number[];
+}
+
+/** One TreeEnsembleClassifier over an [N, width] float input, giving label [N] and probabilities [N, 2] (post_transform NONE). */
+function treeEnsembleClassifier(name: string, input: string, width: number, a: TreeArrays): Uint8Array<ArrayBuffer> {
   const enc = (xs: string[]) => xs.map((x) => new TextEncoder().encode(x));
-  const nodes = a.treeids.length;
   return encode({
     irVersion: 8,
     producerName: "helios-test",
@@ -171,12 +155,12 @@ export function forestModel(o: ForestModelOptions): Uint8Array<ArrayBuffer> {
       { domain: "ai.onnx.ml", version: 3 },
     ],
     graph: {
-      name: "forest",
+      name,
       node: [
         {
           opType: "TreeEnsembleClassifier",
           domain: "ai.onnx.ml",
-          input: ["input"],
+          input: [input],
           output: ["label", "probabilities"],
           attribute: [
             { name: "classlabels_int64s", type: AT.INTS, ints: [0, 1] },
@@ -187,7 +171,7 @@ export function forestModel(o: ForestModelOptions): Uint8Array<ArrayBuffer> {
             { name: "nodes_modes", type: AT.STRINGS, strings: enc(a.modes) },
             { name: "nodes_truenodeids", type: AT.INTS, ints: a.truenodeids },
             { name: "nodes_falsenodeids", type: AT.INTS, ints: a.falsenodeids },
-            { name: "nodes_missing_value_tracks_true", type: AT.INTS, ints: Array(nodes).fill(0) },
+            { name: "nodes_missing_value_tracks_true", type: AT.INTS, ints: Array(a.treeids.length).fill(0) },
             { name: "class_treeids", type: AT.INTS, ints: a.cTree },
             { name: "class_nodeids", type: AT.INTS, ints: a.cNode },
             { name: "class_ids", type: AT.INTS, ints: Array(a.cTree.length).fill(1) },
@@ -196,7 +180,7 @@ export function forestModel(o: ForestModelOptions): Uint8Array<ArrayBuffer> {
           ],
         },
       ],
-      input: [{ name: "input", type: tensorType(FLOAT, ["N", o.features.length]) }],
+      input: [{ name: input, type: tensorType(FLOAT, ["N", width]) }],
       output: [
         { name: "label", type: tensorType(onnx.TensorProto.DataType.INT64, ["N"]) },
         { name: "probabilities", type: tensorType(FLOAT, ["N", 2]) },
