@@ -3,10 +3,8 @@
 // binary models (every leaf weight on class 0, one base value, LOGISTIC), so
 // onnxruntime returns [1 - p, p] per row. There is no Python here: the
 // protobuf is built with onnx-proto's static protobufjs code.
-import onnxProto from "onnx-proto";
+import { onnx } from "../../runtime/onnx-proto";
 import type { Ensemble } from "./gbdt";
-
-const { onnx } = onnxProto;
 
 /** Operator sets the exported model imports (domain "" is ai.onnx). */
 export const EXPORT_OPSETS = [

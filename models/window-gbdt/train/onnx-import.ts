@@ -1,10 +1,8 @@
 // Reads an ensemble back from a model written by onnx-export.ts, so a
 // committed model.onnx can be checked against the trainer's own inference
 // without retraining it.
-import onnxProto from "onnx-proto";
+import { onnx } from "../../runtime/onnx-proto";
 import type { Ensemble, Tree } from "./gbdt";
-
-const { onnx } = onnxProto;
 
 /** The ensemble of the one TreeEnsembleClassifier node of `bytes` (exporter layout: class-0 weights, one base value, LOGISTIC). */
 export function readOnnxEnsemble(bytes: Uint8Array): Ensemble {
