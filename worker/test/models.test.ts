@@ -196,15 +196,15 @@ describe("window scoring with the active model", () => {
     const expected = [sigmoid(2 / 3), sigmoid(1 / 3), ...Array(8).fill(0.5)];
     results.forEach((r, i) => expect(r.model_score).toBeCloseTo(expected[i]!, 6));
 
-    // Only minute 0 reaches MODEL_THRESHOLD 0.6; the detector's own threshold (0.7) decides the rest.
+    // Only minute 0 reaches MODEL_THRESHOLD 0.6. The detector decides with its alarm, which is 0 for a
+    // series' first 16 points (see DetectionBatch.alarms), so over these 10 minutes the model alone fires.
     const anomalies = sent.flatMap((m) => (m.kind === "anomaly" ? [m.anomaly] : []));
     const byModel = anomalies.filter((a) => a.fired_by === "model" || a.fired_by === "both");
     expect(byModel.map((a) => a.window_start)).toEqual([T0]);
-    expect(byModel[0]!.fired_by).toBe(results[0]!.score >= 0.7 ? "both" : "model");
+    expect(byModel[0]!.fired_by).toBe("model");
     expect(byModel[0]!.model!.name).toBe("count-jump");
     expect(byModel[0]!.model!.score).toBeCloseTo(sigmoid(2 / 3), 6);
-    const byDetector = results.filter((r) => r.score >= 0.7).map((r) => r.start);
-    expect(anomalies.map((a) => a.window_start).sort()).toEqual([...new Set([T0, ...byDetector])].sort());
+    expect(anomalies.map((a) => a.window_start)).toEqual([T0]);
 
     // The alerts consumer records which fired, and /anomalies says so.
     const alerts = createMessageBatch("helios-alerts", sent.map((body, i) => ({ id: `ms-alert-${i}`, timestamp: new Date(), attempts: 1, body })));
