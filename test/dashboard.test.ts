@@ -57,13 +57,17 @@ describe("dashboard", () => {
       ...Array.from({ length: 40 }, (_, i) => ({ service: "checkout", latency_ms: 100 + i, timestamp: minute + i * 1000, status: i % 10 === 0 ? 500 : 200 })),
       ...Array.from({ length: 10 }, (_, i) => ({ service: "search", latency_ms: 20 + i, timestamp: minute + i * 1000 })),
     ]);
-    // The queue consumer merges the batch; the page refreshes on reload.
+    // The queue consumer merges the batch; the page refreshes on reload. The consumer registers a
+    // new series before it writes the series' windows, so wait until both rows show a window.
     let names: string[] = [];
-    for (let i = 0; i < 40 && names.length < 2; i++) {
+    let merged = false;
+    for (let i = 0; i < 40 && !merged; i++) {
       await page.reload();
       await page.waitForSelector("#overview:not([hidden]), #state pre");
       names = await page.$$eval("#services tbody tr td:first-child", (tds) => tds.map((td) => td.textContent ?? ""));
-      if (names.length < 2) await new Promise((r) => setTimeout(r, 250));
+      const requests = await page.$$eval("#services tbody tr td:nth-child(3)", (tds) => tds.map((td) => td.textContent ?? ""));
+      merged = names.length === 2 && requests.every((r) => r !== "–");
+      if (!merged) await new Promise((r) => setTimeout(r, 250));
     }
     expect(names.sort()).toEqual(["checkout", "search"]);
     const checkout = await page.$$eval("#services tbody tr", (trs) =>
