@@ -3,7 +3,7 @@
 // the ingest queue has drained into D1, and checks that the stored windows add
 // up to exactly the accepted events. The last line is one JSON object.
 //
-//   npm run bench:ingest -- [--seconds 20] [--concurrency 16] [--batch 1000]
+//   npm run bench:ingest -- [--seconds 20] [--concurrency 16] [--batch 1000] [--inspector]
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +16,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     batch: { type: "string", default: "1000" },
     "drain-timeout": { type: "string", default: "300" },
+    // wrangler dev's devtools inspector costs Node about as much CPU as the Worker under load: off by default.
+    inspector: { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -27,7 +29,7 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-const helios = await startLocalHelios({ tenant: "bench" });
+const helios = await startLocalHelios({ tenant: "bench", inspector: values.inspector });
 try {
   const bodies = Array.from({ length: 32 }, (_, i) => benchBody(i, batchSize));
   const latencies: number[] = [];

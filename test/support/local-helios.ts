@@ -36,7 +36,14 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts wrangler dev with fresh local state, migrations applied and one API key. */
-export async function startLocalHelios(opts: { tenant?: string; vars?: Record<string, string> } = {}): Promise<LocalHelios> {
+export async function startLocalHelios(
+  opts: {
+    tenant?: string;
+    vars?: Record<string, string>;
+    /** False runs the Worker without wrangler dev's devtools inspector (./start-worker.mjs), for load tests. */
+    inspector?: boolean;
+  } = {},
+): Promise<LocalHelios> {
   const tenant = opts.tenant ?? "e2e";
   const state = mkdtempSync(join(tmpdir(), "helios-e2e-"));
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
@@ -55,11 +62,11 @@ export async function startLocalHelios(opts: { tenant?: string; vars?: Record<st
   ]);
   const port = await freePort();
   const varArgs = Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const child: ChildProcess = spawn(
-    wrangler,
-    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--inspector-port", "0", "--test-scheduled", ...varArgs],
-    { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const [command, args] =
+    opts.inspector === false
+      ? [process.execPath, [join(import.meta.dirname, "start-worker.mjs"), String(port), state, JSON.stringify(opts.vars ?? {})]]
+      : [wrangler, ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--inspector-port", "0", "--test-scheduled", ...varArgs]];
+  const child: ChildProcess = spawn(command, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
