@@ -48,10 +48,10 @@ try {
           headers: { authorization: `Bearer ${helios.key}`, "content-type": "application/json" },
           body,
         });
-        const json = (await res.json()) as { accepted?: number };
+        const text = await res.text();
         latencies.push(performance.now() - start);
-        if (res.status === 202) accepted += json.accepted ?? 0;
-        else failed++;
+        if (res.status === 202) accepted += (JSON.parse(text) as { accepted: number }).accepted;
+        else if (failed++ === 0) console.error(`first refused request: ${res.status} ${text.slice(0, 300)}`);
       }
     }),
   );

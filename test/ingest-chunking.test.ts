@@ -1,10 +1,23 @@
-// The ingest route sizes queue messages with a bound instead of serialising every item. Here the
+// The ingest route sizes its column messages with a bound instead of serialising them. Here the
 // bound is checked against the real structured-clone size (Node's v8.serialize writes the format
-// that workerd's Queues use for contentType "v8") on generated events and samples.
+// that workerd's Queues use for contentType "v8") on generated events and samples, and the
+// columns are checked to give back exactly the items, and the archive exactly their JSON lines.
 import { serialize } from "node:v8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chunkMessages, cloneBound, MESSAGE_TARGET_BYTES } from "../worker/src/ingest/chunk";
+import { cloneBound } from "../worker/src/ingest/clone-size";
+import {
+  COLUMN_MESSAGE_TARGET_BYTES,
+  decodeEvents,
+  decodeSamples,
+  eventColumnMessages,
+  type EventColumns,
+  eventsNdjson,
+  sampleColumnMessages,
+  type SampleColumns,
+  samplesNdjson,
+} from "../worker/src/ingest/columns";
+import type { IngestEvent, IngestSample } from "../worker/src/ingest/schema";
 import { validateItems } from "../worker/src/ingest/schema";
 
 const QUEUE_LIMIT = 128_000;
@@ -41,13 +54,17 @@ describe("queue message sizing", () => {
         const raw = asciiOnly ? mixed.map((e) => JSON.parse(JSON.stringify(e).replace(/[^\x20-\x7e]/g, "a")) as unknown) : mixed;
         const { items, ascii } = accepted("events", raw);
         if (items.length === 0) return;
-        const messages = chunkMessages({ v: 1, tenant: "t", kind: "events", received_at: now }, "00000000-0000-0000-0000-000000000000", items, ascii);
-        expect(messages.flatMap((m) => m.body.items)).toEqual(items);
+        const messages = eventColumnMessages({ v: 2, tenant: "t", received_at: now }, "00000000-0000-0000-0000-000000000000", items as IngestEvent[], ascii);
+        const columns = messages.map((m) => m.body.columns as EventColumns);
+        expect(columns.flatMap(decodeEvents)).toEqual(items);
+        // The archive's lines are exactly the items' JSON, key order included.
+        expect(columns.map(eventsNdjson).join("")).toBe(items.map((e) => `${JSON.stringify(e)}\n`).join(""));
         for (const m of messages) {
           const actual = serialize(m.body).length;
           expect(m.bytes).toBeGreaterThanOrEqual(actual);
           expect(actual).toBeLessThan(QUEUE_LIMIT);
-          expect(m.bytes).toBeLessThanOrEqual(MESSAGE_TARGET_BYTES);
+          expect(m.bytes).toBeLessThanOrEqual(COLUMN_MESSAGE_TARGET_BYTES);
+          expect(m.body.n).toBe((m.body.columns as EventColumns).ts.length);
         }
       }),
       { numRuns: 150, seed: 20261201 },
@@ -64,7 +81,10 @@ describe("queue message sizing", () => {
     fc.assert(
       fc.property(fc.array(sample, { minLength: 1, maxLength: 2000 }), (raw) => {
         const { items, ascii } = accepted("metrics", raw);
-        const messages = chunkMessages({ v: 1, tenant: "t", kind: "metrics", received_at: now }, "b", items, ascii);
+        const messages = sampleColumnMessages({ v: 2, tenant: "t", received_at: now }, "b", items as IngestSample[], ascii);
+        const columns = messages.map((m) => m.body.columns as SampleColumns);
+        expect(columns.flatMap(decodeSamples)).toEqual(items);
+        expect(columns.map(samplesNdjson).join("")).toBe(items.map((x) => `${JSON.stringify(x)}\n`).join(""));
         for (const m of messages) expect(m.bytes).toBeGreaterThanOrEqual(serialize(m.body).length);
       }),
       { numRuns: 50, seed: 7 },

@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { IngestMessage } from "../src/ingest/enqueue";
+import { type ColumnMessage, eventColumnMessages, type IngestMessage } from "../src/ingest/columns";
 import type { IngestEvent } from "../src/ingest/schema";
 import worker from "../src/index";
 import { gunzipNdjson } from "../src/queue/archive";
@@ -18,7 +18,15 @@ async function stored(tenant: string): Promise<Record<string, { count: number; e
   return Object.fromEntries(results.map((r) => [r.name, { count: r.count, errors: r.errors }]));
 }
 
-function message(id: string, tenant: string, items: IngestEvent[]): IngestMessage<IngestEvent> {
+/** A queue message as the ingest route sends it today (version 2, columns). */
+function message(id: string, tenant: string, items: IngestEvent[]): ColumnMessage {
+  const [one, ...more] = eventColumnMessages({ v: 2, tenant, received_at: Date.now() }, id, items, false);
+  expect(more).toHaveLength(0);
+  return { ...one!.body, id };
+}
+
+/** A version 1 message (items as objects), as an earlier deploy may have left on the queue. */
+function messageV1(id: string, tenant: string, items: IngestEvent[]): IngestMessage<IngestEvent> {
   return { v: 1, id, tenant, kind: "events", received_at: Date.now(), items };
 }
 
@@ -67,12 +75,12 @@ describe("ingest consumer", () => {
     expect(got).toEqual({ checkout: { count: 700, errors: 70 }, search: { count: 300, errors: 60 } });
   });
 
-  it("merges windows exactly across messages and archives each message to R2", async () => {
+  it("merges windows exactly across messages of both versions and archives each message's items to R2", async () => {
     const t0 = Date.UTC(2026, 10, 22, 8, 0);
     const a = events(400, "api", t0);
     const b = events(600, "api", t0 + 30_000);
     const result = await deliver([
-      { id: "q1", body: message("m-a", "merge-tenant", a) },
+      { id: "q1", body: messageV1("m-a", "merge-tenant", a) },
       { id: "q2", body: message("m-b", "merge-tenant", b) },
     ]);
     expect(result.explicitAcks.sort()).toEqual(["q1", "q2"]);
@@ -89,8 +97,11 @@ describe("ingest consumer", () => {
 
     const archived = await env.ARCHIVE.list({ prefix: "archive/merge-tenant/" });
     expect(archived.objects.map((o) => o.key.split("/").pop()).sort()).toEqual(["m-a.ndjson.gz", "m-b.ndjson.gz"]);
-    const back = await gunzipNdjson(await (await env.ARCHIVE.get(archived.objects[0]!.key))!.arrayBuffer());
-    expect(back).toHaveLength(archived.objects[0]!.key.endsWith("m-a.ndjson.gz") ? 400 : 600);
+    // Each archive holds its message's items, one a line, whichever version the message came in.
+    for (const o of archived.objects) {
+      const back = await gunzipNdjson(await (await env.ARCHIVE.get(o.key))!.arrayBuffer());
+      expect(back).toEqual(o.key.endsWith("m-a.ndjson.gz") ? a : b);
+    }
   });
 
   it("counts events without a latency in counts and errors, not in latency statistics", async () => {
@@ -150,6 +161,12 @@ describe("ingest consumer", () => {
     const bad = { v: 1, id: "b", tenant: "poison-tenant", kind: "events", received_at: 0, items: [{ ts: 1, service: "a", level: "INFO", message: "" }, { ts: "yesterday" }] };
     await deliver([{ id: "p2", body: bad }], { DEAD_LETTER_QUEUE: dlq });
     expect(sent[1]).toMatchObject({ reason: "ingest: items.1.ts: expected a finite number" });
+
+    // And so is a column message whose columns do not line up.
+    const cols = message("c", "poison-tenant", events(3, "api", Date.UTC(2026, 10, 22, 8, 0)));
+    const torn = { ...cols, columns: { ...cols.columns, ts: new Float64Array(2) } };
+    await deliver([{ id: "p3", body: torn }], { DEAD_LETTER_QUEUE: dlq });
+    expect(sent[2]).toMatchObject({ reason: "ingest: columns: ts and latency must be Float64Array of n" });
     expect(await stored("poison-tenant")).toEqual({});
   });
 });

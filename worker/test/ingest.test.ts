@@ -1,7 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { IngestMessage } from "../src/ingest/enqueue";
-import type { IngestEvent, IngestSample } from "../src/ingest/schema";
+import { type ColumnMessage, decodeEvents, decodeSamples, type EventColumns, type SampleColumns } from "../src/ingest/columns";
 import { call, createTestKey, recordingQueue } from "./helpers";
 
 const URL_EVENTS = "http://helios.test/api/v1/events";
@@ -32,6 +31,10 @@ async function counter(name: string, labels: string): Promise<number> {
   return Number(row?.value ?? 0);
 }
 
+/** The items of a recorded queue message, as the consumer reads them. */
+const eventsOf = (body: unknown) => decodeEvents((body as ColumnMessage).columns as EventColumns);
+const samplesOf = (body: unknown) => decodeSamples((body as ColumnMessage).columns as SampleColumns);
+
 describe("POST /api/v1/events", () => {
   it("accepts the original Helios agent's event, lifting latency and endpoint out of metadata", async () => {
     const { queue, sent } = recordingQueue();
@@ -52,9 +55,9 @@ describe("POST /api/v1/events", () => {
     const body = (await res.json()) as { accepted: number; rejected: unknown[]; batch_id: string };
     expect(body).toMatchObject({ accepted: 1, rejected: [] });
     expect(sent).toHaveLength(1);
-    const msg = sent[0]!.body as IngestMessage<IngestEvent>;
-    expect(msg).toMatchObject({ v: 1, tenant: "acme", kind: "events", id: `${body.batch_id}:0` });
-    const ev = msg.items[0]!;
+    const msg = sent[0]!.body as ColumnMessage;
+    expect(msg).toMatchObject({ v: 2, tenant: "acme", kind: "events", id: `${body.batch_id}:0`, n: 1 });
+    const ev = eventsOf(msg)[0]!;
     expect(ev).toMatchObject({
       service: "payment-service",
       level: "ERROR",
@@ -103,7 +106,7 @@ describe("POST /api/v1/events", () => {
       [10, "wrong_type"],
     ]);
     expect(body.rejected[0]!.reason).toContain("service");
-    expect(sent.flatMap((s) => (s.body as IngestMessage).items)).toHaveLength(1);
+    expect(sent.flatMap((s) => eventsOf(s.body))).toHaveLength(1);
   });
 
   it("accepts NDJSON and rejects a malformed line by its index", async () => {
@@ -114,20 +117,24 @@ describe("POST /api/v1/events", () => {
     const body = (await res.json()) as { accepted: number; rejected: { index: number; code: string }[] };
     expect(body.accepted).toBe(2);
     expect(body.rejected).toMatchObject([{ index: 1, code: "invalid_json" }]);
-    expect((sent[0]!.body as IngestMessage<IngestEvent>).items.map((e) => e.service)).toEqual(["a", "b"]);
+    expect(eventsOf(sent[0]!.body).map((e) => e.service)).toEqual(["a", "b"]);
   });
 
   it("splits a batch larger than one queue message and keeps every item once", async () => {
-    const msg = "m".repeat(900);
-    const items = Array.from({ length: 1000 }, (_, i) => ({ service: "bulk", message: msg, latency_ms: i }));
+    // Distinct messages: a message stores each distinct string once.
+    const items = Array.from({ length: 1000 }, (_, i) => ({ service: "bulk", message: `${i} ${"m".repeat(900)}`, latency_ms: i }));
     const { queue, sent } = recordingQueue();
     const res = await call(post(URL_EVENTS, JSON.stringify(items)), { INGEST_QUEUE: queue });
     expect(res.status).toBe(202);
     expect(sent.length).toBeGreaterThan(1);
-    const latencies = sent.flatMap((s) => (s.body as IngestMessage<IngestEvent>).items.map((e) => e.latency_ms));
+    const latencies = sent.flatMap((s) => eventsOf(s.body).map((e) => e.latency_ms));
     expect(latencies).toEqual(items.map((e) => e.latency_ms));
-    for (const s of sent) expect(JSON.stringify(s.body).length).toBeLessThan(128 * 1024);
-    const ids = sent.map((s) => (s.body as IngestMessage).id);
+    // Each message's strings and cells (test/ingest-chunking.test.ts checks the exact serialised size).
+    for (const s of sent) {
+      const c = (s.body as ColumnMessage).columns as EventColumns;
+      expect(c.strings.reduce((n, x) => n + x.length + 7, 0) + 35 * c.ts.length).toBeLessThan(128_000);
+    }
+    const ids = sent.map((s) => (s.body as ColumnMessage).id);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
@@ -137,7 +144,7 @@ describe("POST /api/v1/events", () => {
     const req = () => post(URL_EVENTS, '{"service":"api"}', { "idempotency-key": "retry-42" });
     await call(req(), { INGEST_QUEUE: a.queue });
     await call(req(), { INGEST_QUEUE: b.queue });
-    expect((a.sent[0]!.body as IngestMessage).id).toBe((b.sent[0]!.body as IngestMessage).id);
+    expect((a.sent[0]!.body as ColumnMessage).id).toBe((b.sent[0]!.body as ColumnMessage).id);
   });
 
   it("answers 503 queue_unavailable and acknowledges nothing when the queue refuses", async () => {
@@ -185,7 +192,7 @@ describe("POST /api/v1/metrics", () => {
       [2, "invalid_format"],
       [3, "not_finite"],
     ]);
-    const samples = (sent[0]!.body as IngestMessage<IngestSample>).items;
+    const samples = samplesOf(sent[0]!.body);
     expect(samples[0]).toEqual({ ts: now, name: "cpu_utilization", value: 0.45, labels: { app: "api", pod: "p1" } });
     expect(Object.keys(samples[0]!.labels)).toEqual(["app", "pod"]);
     expect(samples[1]!.value).toBe(0.62);

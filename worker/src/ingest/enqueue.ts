@@ -1,18 +1,16 @@
-// Puts accepted items on the ingest queue, in chunks (./chunk.ts) that each
-// carry an id the consumer's ledger uses to apply them exactly once. Messages travel in the
-// structured-clone ("v8") format, Queues' default: it copies numbers as
-// 8 bytes where JSON prints each double, and the queue keeps the bytes as
-// they are. (Pull consumers would need "json"; Helios consumes by push.)
-import type { IngestMessage } from "./chunk";
-
-export { chunkMessages, type IngestMessage } from "./chunk";
+// Puts accepted items on the ingest queue, as column messages (./columns.ts)
+// that each carry an id the consumer's ledger uses to apply them exactly once.
+// Messages travel in the structured-clone ("v8") format, Queues' default: it
+// copies typed arrays as their bytes, and the queue keeps the bytes as they
+// are. (Pull consumers would need "json"; Helios consumes by push.)
+import type { ColumnMessage } from "./columns";
 
 /** sendBatch limits: 100 messages and 256 KB per call. */
 const SEND_BATCH_MESSAGES = 100;
 const SEND_BATCH_BYTES = 250_000;
 
 /** Sends messages in as few sendBatch calls as the limits allow. Returns how many were sent before any failure. */
-export async function sendAll<T>(queue: Queue, messages: { body: IngestMessage<T>; bytes: number }[]): Promise<number> {
+export async function sendAll(queue: Queue, messages: { body: ColumnMessage; bytes: number }[]): Promise<number> {
   let sent = 0;
   while (sent < messages.length) {
     let n = 0;

@@ -2,6 +2,8 @@
 // NDJSON under tenant/date/hour/message id, so any window can be rebuilt by
 // replaying the archive.
 import { gzipSync } from "node:zlib";
+import { type EventColumns, eventsNdjson, type SampleColumns, samplesNdjson } from "../ingest/columns";
+import type { CheckedMessage } from "./message";
 
 /** The R2 key of a message's archive: `archive/<tenant>/<yyyy-mm-dd>/<hh>/<message id>.ndjson.gz`. */
 export function archiveKey(tenant: string, receivedAt: number, messageId: string): string {
@@ -10,13 +12,11 @@ export function archiveKey(tenant: string, receivedAt: number, messageId: string
 }
 
 /**
- * Gzips items as NDJSON, at level 1: the archive is written once per message on the consumer's
- * path and rarely read, and level 1 took less than half the CPU of CompressionStream's default
- * level 6 for about a third more bytes (measured on bench:ingest's events).
+ * Gzips NDJSON at level 1: the archive is written once per message on the consumer's path and
+ * rarely read, and level 1 took less than half the CPU of CompressionStream's default level 6
+ * for about a third more bytes (measured on bench:ingest's events).
  */
-export function gzipNdjson(items: readonly unknown[]): Uint8Array {
-  let text = "";
-  for (const item of items) text += `${JSON.stringify(item)}\n`;
+export function gzipText(text: string): Uint8Array {
   return gzipSync(text, { level: 1 });
 }
 
@@ -30,15 +30,16 @@ export async function gunzipNdjson(bytes: ArrayBuffer | Uint8Array): Promise<unk
     .map((l) => JSON.parse(l) as unknown);
 }
 
-/** Writes one message's items to R2. Idempotent: a redelivery overwrites the same key with the same bytes. */
-export async function archiveBatch(
-  bucket: R2Bucket,
-  msg: { tenant: string; received_at: number; id: string; kind: string; items: readonly unknown[] },
-): Promise<string> {
+/**
+ * Writes one message's items to R2, one queue item (IngestEvent or IngestSample) a line, whichever
+ * version the message came in. Idempotent: a redelivery overwrites the same key with the same bytes.
+ */
+export async function archiveBatch(bucket: R2Bucket, msg: CheckedMessage): Promise<string> {
   const key = archiveKey(msg.tenant, msg.received_at, msg.id);
-  await bucket.put(key, gzipNdjson(msg.items), {
+  const text = msg.kind === "events" ? eventsNdjson(msg.columns as EventColumns) : samplesNdjson(msg.columns as SampleColumns);
+  await bucket.put(key, gzipText(text), {
     httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" },
-    customMetadata: { kind: msg.kind, items: String(msg.items.length), tenant: msg.tenant },
+    customMetadata: { kind: msg.kind, items: String(msg.n), tenant: msg.tenant },
   });
   return key;
 }

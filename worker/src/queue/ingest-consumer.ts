@@ -7,8 +7,8 @@
 import type { Engine, MetricWindowAggregate, WindowAggregate } from "../../../engine/src/index";
 import { summaryColumns } from "../db/window-rows";
 import { getEngine } from "../engine";
-import type { IngestMessage } from "../ingest/enqueue";
-import type { IngestEvent, IngestSample } from "../ingest/schema";
+import { labelsKey } from "../ingest/columns";
+import { LEVELS } from "../ingest/schema";
 import { bump, type CounterDelta } from "../telemetry/counters";
 import { archiveBatch } from "./archive";
 import { appliedIds } from "./ledger";
@@ -35,15 +35,13 @@ export function endpointHash(endpoint: string | undefined): number {
   return h | 0;
 }
 
-/** An event is an error when its level says so or its HTTP status is 5xx. */
-export function isErrorEvent(e: IngestEvent): boolean {
-  return e.level === "ERROR" || e.level === "CRITICAL" || (e.status !== undefined && e.status >= 500);
-}
+/** Level indexes (in LEVELS) that make an event an error; so does an HTTP status of 5xx. */
+const ERROR_LEVEL = new Uint8Array(LEVELS.length);
+ERROR_LEVEL[LEVELS.indexOf("ERROR")] = 1;
+ERROR_LEVEL[LEVELS.indexOf("CRITICAL")] = 1;
 
-/** Canonical JSON of sorted labels (the series key of a metric). */
-export function labelsKey(labels: Record<string, string>): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]])));
-}
+type EventMessage = CheckedMessage & { kind: "events" };
+type SampleMessage = CheckedMessage & { kind: "metrics" };
 
 /** A merged window row ready to write. */
 interface WindowWrite {
@@ -56,25 +54,29 @@ interface WindowWrite {
   previousUpdatedAt?: number;
 }
 
-/** Runs the engine over the events of `messages` (series ids already resolved). */
-function aggregateEvents(engine: Engine, messages: IngestMessage<IngestEvent>[], ids: Map<string, number>): WindowAggregate[] {
-  const n = messages.reduce((s, m) => s + m.items.length, 0);
+/** Runs the engine over the events of `messages` (series ids already resolved), column by column. */
+function aggregateEvents(engine: Engine, messages: EventMessage[], ids: Map<string, number>): WindowAggregate[] {
+  const n = messages.reduce((s, m) => s + m.n, 0);
   if (n === 0) return [];
   const ts = new Float64Array(n);
   const series = new Int32Array(n);
   const latency = new Float64Array(n);
   const errors = new Uint8Array(n);
   const endpoints = new Int32Array(n);
-  let i = 0;
+  let at = 0;
   for (const m of messages) {
-    for (const e of m.items) {
-      ts[i] = e.ts;
-      series[i] = ids.get(seriesMapKey({ kind: "events", name: e.service, labels: "{}" }))!;
-      latency[i] = e.latency_ms ?? Number.NaN; // NaN: the event carries no latency
-      errors[i] = isErrorEvent(e) ? 1 : 0;
-      endpoints[i] = endpointHash(e.endpoint);
-      i++;
+    const c = m.columns;
+    // Per distinct string, not per event: its series id (when it names a service) and its hash.
+    const seriesOf = c.strings.map((name) => ids.get(seriesMapKey({ kind: "events", name, labels: "{}" })) ?? -1);
+    const hashOf = c.strings.map(endpointHash);
+    ts.set(c.ts, at);
+    latency.set(c.latency, at); // NaN: the event carries no latency
+    for (let i = 0; i < m.n; i++) {
+      series[at + i] = seriesOf[c.service[i]!]!;
+      errors[at + i] = ERROR_LEVEL[c.level[i]!]! | (c.status[i]! >= 500 ? 1 : 0);
+      endpoints[at + i] = c.endpoint[i]! === 0 ? 0 : hashOf[c.endpoint[i]! - 1]!;
     }
+    at += m.n;
   }
   return drain(engine.windows.events({ capacity: AGGREGATOR_CAPACITY, windowMs: MINUTE_MS }), (agg, from) =>
     agg.add({ timestamp: ts, series, latencyMs: latency, isError: errors, endpointHash: endpoints }, from),
@@ -82,20 +84,20 @@ function aggregateEvents(engine: Engine, messages: IngestMessage<IngestEvent>[],
 }
 
 /** Runs the engine over the metric samples of `messages`. */
-function aggregateMetrics(engine: Engine, messages: IngestMessage<IngestSample>[], ids: Map<string, number>): MetricWindowAggregate[] {
-  const n = messages.reduce((s, m) => s + m.items.length, 0);
+function aggregateMetrics(engine: Engine, messages: SampleMessage[], ids: Map<string, number>): MetricWindowAggregate[] {
+  const n = messages.reduce((s, m) => s + m.n, 0);
   if (n === 0) return [];
   const ts = new Float64Array(n);
   const series = new Int32Array(n);
   const value = new Float64Array(n);
-  let i = 0;
+  let at = 0;
   for (const m of messages) {
-    for (const s of m.items) {
-      ts[i] = s.ts;
-      series[i] = ids.get(seriesMapKey({ kind: "metrics", name: s.name, labels: labelsKey(s.labels) }))!;
-      value[i] = s.value;
-      i++;
-    }
+    const c = m.columns;
+    const seriesOf = c.series.map((x) => ids.get(seriesMapKey({ kind: "metrics", name: x.name, labels: labelsKey(x.labels) }))!);
+    ts.set(c.ts, at);
+    value.set(c.value, at);
+    for (let i = 0; i < m.n; i++) series[at + i] = seriesOf[c.seriesAt[i]!]!;
+    at += m.n;
   }
   return drain(engine.windows.metrics({ capacity: AGGREGATOR_CAPACITY, windowMs: MINUTE_MS }), (agg, from) => agg.add({ timestamp: ts, series, value }, from));
 }
@@ -164,18 +166,21 @@ function writeStatements(db: D1Database, w: WindowWrite, now: number): D1Prepare
  * all window and ledger writes in one D1 batch (one transaction).
  */
 export async function applyMessages(env: Env, engine: Engine, tenant: string, messages: CheckedMessage[], now = Date.now()): Promise<{ events: number; samples: number; windows: number }> {
-  const events = messages.filter((m): m is CheckedMessage & { kind: "events" } => m.kind === "events");
-  const samples = messages.filter((m): m is CheckedMessage & { kind: "metrics" } => m.kind === "metrics");
+  const events = messages.filter((m): m is EventMessage => m.kind === "events");
+  const samples = messages.filter((m): m is SampleMessage => m.kind === "metrics");
   // Distinct series first: a batch has thousands of items but a handful of series.
   const keys = new Map<string, SeriesKey>();
   for (const m of events) {
-    for (const e of m.items) {
-      const k: SeriesKey = { kind: "events", name: e.service, labels: "{}" };
+    const named = new Uint8Array(m.columns.strings.length);
+    for (let i = 0; i < m.n; i++) named[m.columns.service[i]!] = 1;
+    m.columns.strings.forEach((name, j) => {
+      if (named[j] === 0) return;
+      const k: SeriesKey = { kind: "events", name, labels: "{}" };
       keys.set(seriesMapKey(k), k);
-    }
+    });
   }
   for (const m of samples) {
-    for (const x of m.items) {
+    for (const x of m.columns.series) {
       const k: SeriesKey = { kind: "metrics", name: x.name, labels: labelsKey(x.labels) };
       keys.set(seriesMapKey(k), k);
     }
@@ -202,14 +207,14 @@ export async function applyMessages(env: Env, engine: Engine, tenant: string, me
     const chunk = messages.slice(i, i + LEDGER_ROWS_PER_STATEMENT);
     statements.push(
       env.DB.prepare(`INSERT INTO ingest_ledger (message_id, tenant, items, applied_at) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`).bind(
-        ...chunk.flatMap((m) => [m.id, tenant, m.items.length, now]),
+        ...chunk.flatMap((m) => [m.id, tenant, m.n, now]),
       ),
     );
   }
   await env.DB.batch(statements);
   return {
-    events: events.reduce((s, m) => s + m.items.length, 0),
-    samples: samples.reduce((s, m) => s + m.items.length, 0),
+    events: events.reduce((s, m) => s + m.n, 0),
+    samples: samples.reduce((s, m) => s + m.n, 0),
     windows: writes.length,
   };
 }

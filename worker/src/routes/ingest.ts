@@ -5,11 +5,12 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "../errors";
-import { batchIdFor, chunkMessages, sendAll } from "../ingest/enqueue";
+import { eventColumnMessages, sampleColumnMessages } from "../ingest/columns";
+import { batchIdFor, sendAll } from "../ingest/enqueue";
 import { parseBody } from "../ingest/parse-body";
 import { type IngestEvent, type IngestSample, LIMITS, type Rejection, validateItems } from "../ingest/schema";
 import { requireScope } from "../middleware/auth";
-import { bump } from "../telemetry/counters";
+import { bumpSoon } from "../telemetry/counters";
 import type { AppEnv } from "../types";
 
 /** The 202 response body. */
@@ -41,13 +42,15 @@ function ingestRoute(kind: "events" | "metrics") {
     const batchId = await batchIdFor(tenant, c.req.header("idempotency-key"));
 
     if (accepted.length > 0) {
-      const messages = chunkMessages({ v: 1, tenant, kind, received_at: now }, batchId, accepted, ascii);
+      const base = { v: 2 as const, tenant, received_at: now };
+      const messages =
+        kind === "events"
+          ? eventColumnMessages(base, batchId, accepted as IngestEvent[], ascii)
+          : sampleColumnMessages(base, batchId, accepted as IngestSample[], ascii);
       try {
         await sendAll(c.env.INGEST_QUEUE, messages);
       } catch (err) {
-        c.executionCtx.waitUntil(
-          bump(c.env.DB, [{ name: "helios_ingest_enqueue_failures_total", labels: { kind }, by: 1 }]).catch(() => {}),
-        );
+        bumpSoon(c.executionCtx, c.env.DB, [{ name: "helios_ingest_enqueue_failures_total", labels: { kind }, by: 1 }]);
         throw new ApiError(503, "queue_unavailable", "the ingest queue did not accept the batch: retry it", {
           cause: String(err),
           retry_with_same_idempotency_key: true,
@@ -57,12 +60,10 @@ function ingestRoute(kind: "events" | "metrics") {
 
     const reasons = new Map<string, number>();
     for (const r of rejected) reasons.set(r.code, (reasons.get(r.code) ?? 0) + 1);
-    c.executionCtx.waitUntil(
-      bump(c.env.DB, [
-        { name: "helios_ingest_accepted_total", labels: { kind }, by: accepted.length },
-        ...[...reasons].map(([reason, by]) => ({ name: "helios_ingest_rejected_total", labels: { kind, reason }, by })),
-      ]).catch((err) => console.error("counter update failed", err)),
-    );
+    bumpSoon(c.executionCtx, c.env.DB, [
+      { name: "helios_ingest_accepted_total", labels: { kind }, by: accepted.length },
+      ...[...reasons].map(([reason, by]) => ({ name: "helios_ingest_rejected_total", labels: { kind, reason }, by })),
+    ]);
     if (accepted.length === 0) {
       throw new ApiError(400, "validation_failed", `none of the ${parsed.items.length} items is valid`, { rejected });
     }
