@@ -9,17 +9,41 @@ import { apiKeys } from "../db/schema";
 import { ApiError } from "../errors";
 import type { AppEnv } from "../types";
 
+/**
+ * How long an isolate trusts a key it has looked up. An agent sends many requests a second with
+ * one key, and looking it up each time was a D1 read a request; the price is that a revoked key
+ * keeps working for up to this long in isolates that used it just before.
+ */
+export const KEY_CACHE_MS = 10_000;
+/** Live keys this isolate has looked up: key hash -> tenant, scopes and when the lookup expires. */
+const knownKeys = new Map<string, { tenant: string; scopes: string; until: number }>();
+const KEY_CACHE_ENTRIES = 1000;
+
+async function lookUpKey(db: D1Database, hash: string): Promise<{ tenant: string; scopes: string } | undefined> {
+  const now = Date.now();
+  const hit = knownKeys.get(hash);
+  if (hit && hit.until > now) return hit;
+  const row = await drizzle(db)
+    .select({ tenant: apiKeys.tenant, scopes: apiKeys.scopes })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
+    .get();
+  // Unknown keys are not remembered: a key created a moment ago must work at once.
+  if (!row) {
+    knownKeys.delete(hash);
+    return undefined;
+  }
+  if (knownKeys.size >= KEY_CACHE_ENTRIES) knownKeys.clear();
+  knownKeys.set(hash, { ...row, until: now + KEY_CACHE_MS });
+  return row;
+}
+
 /** Requires a live key holding `scope`. 401 when missing or unknown, 403 when the scope is missing. */
 export function requireScope(scope: Scope) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = readKey(c.req.header("authorization"), c.req.header("x-api-key"));
     if (!key) throw new ApiError(401, "unauthorized", "missing API key: send Authorization: Bearer <key> or X-API-Key");
-    const hash = await hashKey(key);
-    const row = await drizzle(c.env.DB)
-      .select({ tenant: apiKeys.tenant, scopes: apiKeys.scopes })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
-      .get();
+    const row = await lookUpKey(c.env.DB, await hashKey(key));
     if (!row) throw new ApiError(401, "unauthorized", "unknown or revoked API key");
     const scopes = row.scopes.split(",") as Scope[];
     if (!scopes.includes(scope)) throw new ApiError(403, "forbidden", `this key lacks the "${scope}" scope`);

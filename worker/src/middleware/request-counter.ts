@@ -1,8 +1,8 @@
-// Counts every answered request by route and status class, in one D1 write
-// after the response is sent.
+// Counts every answered request by route and status class, written after the
+// response is sent together with the other requests' increments (bumpSoon).
 import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
-import { bump } from "../telemetry/counters";
+import { bumpSoon } from "../telemetry/counters";
 import type { AppEnv } from "../types";
 
 /** Counts requests into helios_http_requests_total without delaying the response. */
@@ -12,9 +12,5 @@ export const requestCounter = createMiddleware<AppEnv>(async (c, next) => {
   const routes = matchedRoutes(c);
   const route = routes.length > 1 ? routes[routes.length - 1]!.path : "unmatched";
   const status = `${Math.floor(c.res.status / 100)}xx`;
-  c.executionCtx.waitUntil(
-    bump(c.env.DB, [{ name: "helios_http_requests_total", labels: { route, status }, by: 1 }]).catch((err) =>
-      console.error("request counter update failed", err),
-    ),
-  );
+  bumpSoon(c.executionCtx, c.env.DB, [{ name: "helios_http_requests_total", labels: { route, status }, by: 1 }]);
 });

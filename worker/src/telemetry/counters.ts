@@ -51,3 +51,51 @@ export async function bump(db: D1Database, deltas: CounterDelta[]): Promise<void
   }
   await (statements.length === 1 ? statements[0]!.run() : db.batch(statements));
 }
+
+/** Writes one bumpSoon call may chain before it lets the next request's call take over. */
+const MAX_CHAINED_WRITES = 8;
+
+/** Increments waiting for the next write in this isolate, by key. */
+const pending = new Map<string, CounterDelta>();
+let writing: Promise<void> | undefined;
+
+/**
+ * Adds deltas to the isolate's pending increments. With no write in flight it writes them at
+ * once; increments that arrive while a write is in flight go together in the next one. Under
+ * load that turns two D1 writes a request (as much D1 work as the request itself) into a few a
+ * second, and a quiet request is counted without delay. The request that starts a write keeps it
+ * alive with waitUntil, and after a few chained writes hands over, so no request is held for
+ * long. A write that fails puts its increments back for the next one.
+ */
+export function bumpSoon(ctx: { waitUntil(p: Promise<unknown>): void }, db: D1Database, deltas: CounterDelta[]): void {
+  addPending(deltas);
+  if (writing || pending.size === 0) return;
+  writing = (async () => {
+    try {
+      for (let i = 0; i < MAX_CHAINED_WRITES && pending.size > 0; i++) {
+        const batch = [...pending.values()];
+        pending.clear();
+        try {
+          await bump(db, batch);
+        } catch (err) {
+          console.error("counter update failed; keeping the increments for the next write", err);
+          addPending(batch);
+          return;
+        }
+      }
+    } finally {
+      writing = undefined;
+    }
+  })();
+  ctx.waitUntil(writing);
+}
+
+function addPending(deltas: CounterDelta[]): void {
+  for (const d of deltas) {
+    if (d.by === 0) continue;
+    const key = `${d.name}{${renderLabels(d.labels)}}`;
+    const p = pending.get(key);
+    if (p) p.by += d.by;
+    else pending.set(key, { ...d });
+  }
+}
