@@ -586,6 +586,40 @@ describe("alarm score", () => {
     for (let day = 2; day < 14; day++) expect(alarms[at(day)]).toBeLessThan(ALARM_THRESHOLD);
   });
 
+  it("alarms on a daily job whose start jitters by up to an hour on its first day only", () => {
+    // A constant 100 (its scale is the 1% floor, so every job is the same +10 point) for 11 days,
+    // past the alarm's 3000-point memory, then a job each day at 03:00 plus -60, +45, -30, +60,
+    // -15, +30 or 0 minutes: a different 15-minute bucket most days, always within the two hours
+    // either side that the time-of-day refractory compares (8 buckets each way). Yesterday's alarm
+    // decayed over a week (87%) is above today's, which the model finds a little less surprising
+    // every day. (With the one-bucket refractory, a job in a bucket not yet visited was judged
+    // against the two-day peak only, 61% of yesterday's, and alarmed.)
+    const jitter = [-60, 45, -30, 60, -15, 30, 0];
+    const jobAt = (day: number) => day * 288 + 36 + jitter[day % 7]! / 5;
+    const { ts, vs } = series(25 * 288, 5 * MIN, (i) => (i >= 11 * 288 && i === jobAt(Math.floor(i / 288)) ? 110 : 100));
+    const d = engine.detect.streaming();
+    const { alarms } = d.push(ts, vs);
+    d.dispose();
+    expect(alarms[jobAt(11)]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+    for (let day = 12; day < 25; day++) expect(alarms[jobAt(day)]).toBeLessThan(ALARM_THRESHOLD);
+    expect(Math.max(...alarms.subarray(jobAt(11) + 1))).toBeLessThan(ALARM_THRESHOLD);
+  });
+
+  it("does not let an anomaly that has ended mask the next one", () => {
+    // N(100, 1) with a +40 spike at index 1000 and a +10 one at 1200 (1000 minutes later). The
+    // first alarm's refractory peak decays over two days while the series is surprising, but over
+    // four hours once its points are ordinary again: after 199 ordinary points (16.6 hours) it is
+    // down to exp(-995 / 240) = 1.6% of itself, so the second spike is judged on its own. (With a
+    // two-day decay throughout, 71% of the first alarm would remain and hide the second.)
+    const g = gaussian(45);
+    const { ts, vs } = series(1400, 5 * MIN, (i) => 100 + g() + (i === 1000 ? 40 : i === 1200 ? 10 : 0));
+    const d = engine.detect.streaming();
+    const { alarms } = d.push(ts, vs);
+    d.dispose();
+    expect(alarms[1000]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+    expect(alarms[1200]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+  });
+
   it("stops alarming on routine bursts and alarms on one beyond them", () => {
     // A +10 sigma spike every 50 points, then one of +40 at index 3500.
     const g = gaussian(42);

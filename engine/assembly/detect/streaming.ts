@@ -69,9 +69,11 @@
 // histogram, memory ALARM_MEMORY points), so a series whose bursts are routine
 // stops alarming on them, at most the model surprise beyond what the largest
 // of ALARM_MEMORY ordinary points reaches, weighted by the model's surprise; less a refractory
-// term (the largest recent alarm, decaying over REFRACT_MS, and the largest
-// alarm at this time of day on earlier days, decaying over a week), so an
-// anomaly alarms once at its onset and a daily job does not alarm daily.
+// term (the largest recent alarm, decaying over REFRACT_MS while the series stays
+// surprising and over QUIET_REFRACT_MS once it is ordinary again, and the largest
+// alarm within two hours of this time of day on earlier days, decaying over a
+// week), so an anomaly alarms once at its onset, a daily job whose start jitters
+// does not alarm daily, and an anomaly that has ended does not mask the next.
 // The alarm is a ranking, mapped to [0,1) as c / (c + ALARM_HALF).
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
@@ -166,6 +168,13 @@ export const ALARM_BINS_PER_OCTAVE: f64 = 6;
 export const ALARM_BINS: i32 = 64;
 /** Time constant of the refractory peak, ms (two days): a persisting anomaly alarms once, not for days. */
 export const REFRACT_MS: f64 = 172_800_000;
+/**
+ * Time constant of the refractory peak once the series is ordinary again (points below ALARM_GATE),
+ * ms (four hours): an anomaly that has ended no longer masks the next one for two days.
+ */
+export const QUIET_REFRACT_MS: f64 = 14_400_000;
+/** Half-width of the time-of-day refractory, in 15-minute buckets (two hours either side). */
+export const DAY_REFRACT_BUCKETS: i32 = 8;
 /** Time constant of the time-of-day refractory peaks, ms (a week, as the day profile's memory). */
 export const DAY_REFRACT_MS: f64 = 604_800_000;
 /**
@@ -548,15 +557,29 @@ export class StreamingDetector {
       this.alarmInc = next;
     }
 
-    const peak = this.alarmPeak * Math.exp(-this.step / REFRACT_MS);
+    // The refractory peak fades over REFRACT_MS while the series stays surprising, and over
+    // QUIET_REFRACT_MS once its points are ordinary again (the episode is over).
+    const peak = this.alarmPeak * Math.exp(-this.step / (s < ALARM_GATE ? QUIET_REFRACT_MS : REFRACT_MS));
+    if (c <= 0) {
+      this.alarmPeak = peak;
+      return 0; // nothing to suppress, nothing to remember
+    }
     this.alarmPeak = c > peak ? c : peak;
     let sup = peak;
     if (useSeason) {
+      // The largest earlier alarm within DAY_REFRACT_BUCKETS buckets of this time of day: a
+      // daily job's start jitters, so "the same time" is a neighbourhood, not one bucket.
       const bd = dayBucket(t - Math.floor(t / DAY_MS) * DAY_MS);
       const now = (t - this.firstT) / 60_000;
-      const dp = <f64>unchecked(this.dayPeak[bd]) * Math.exp(-((now - <f64>unchecked(this.dayPeakAt[bd])) * 60_000) / DAY_REFRACT_MS);
-      if (dp > sup) sup = dp;
-      if (c > dp) {
+      for (let j = -DAY_REFRACT_BUCKETS; j <= DAY_REFRACT_BUCKETS; j++) {
+        const bj = (bd + j + DAY_BUCKETS) % DAY_BUCKETS;
+        const pj = <f64>unchecked(this.dayPeak[bj]);
+        if (pj <= sup) continue; // decay only lowers it
+        const dj = pj * Math.exp(-((now - <f64>unchecked(this.dayPeakAt[bj])) * 60_000) / DAY_REFRACT_MS);
+        if (dj > sup) sup = dj;
+      }
+      const own = <f64>unchecked(this.dayPeak[bd]) * Math.exp(-((now - <f64>unchecked(this.dayPeakAt[bd])) * 60_000) / DAY_REFRACT_MS);
+      if (c > own) {
         unchecked((this.dayPeak[bd] = <f32>c));
         unchecked((this.dayPeakAt[bd] = <f32>now));
       }
