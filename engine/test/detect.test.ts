@@ -651,6 +651,23 @@ describe("alarm score", () => {
     expect(hits[0]).toBeLessThan(2300);
   });
 
+  it("alarms on a run of moderately large points that no single point, mean or drift makes surprising (the variance view)", () => {
+    // N(100, 1), then six points at 100 +3.2, -3.2, +3.2, ... from index 2000. Each is |z| ~ 3.2,
+    // 2.9 decades of surprise, below the gate (log10 3000 = 3.48): the point view cannot alarm,
+    // and alternating signs leave the mean, the CUSUM and the drift view near 0. The variance view's
+    // EW mean (rate 1/4) of min(|z|, 2) goes from E = 0.78 to 0.78 + 1.22 (1 - 0.75^6) = 1.78, about
+    // 1.0 / 0.21 = 4.8 of its iid sds: one-sided p ~ 1e-6, 6 decades, 5.5 after the Sidak correction
+    // for three looks.
+    const g = gaussian(46);
+    const { ts, vs } = series(2100, 5 * MIN, (i) => (i >= 2000 && i < 2006 ? 100 + (i % 2 === 0 ? 3.2 : -3.2) : 100 + g()));
+    const d = engine.detect.streaming();
+    const { scores, alarms } = d.push(ts, vs);
+    d.dispose();
+    for (let i = 2000; i < 2006; i++) expect(8 * scores[i]!).toBeLessThan(GATE);
+    expect(Math.max(...alarms.subarray(1000, 2000))).toBeLessThan(ALARM_THRESHOLD);
+    expect(Math.max(...alarms.subarray(2000, 2006))).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+  });
+
   it("does not alarm on a noise-free daily step pattern after its first day", () => {
     // 20 overnight, 68 from 09:00 to 17:00, exactly the same every day for a week. On the first
     // day the 09:00 edge is a level shift (the CUSUM re-anchors the level to 68); the profile
