@@ -547,7 +547,7 @@ describe("alarm score", () => {
     const cf = Math.min(-Math.log10((above + w) / (total + w)), x - GATE);
     expect(cf).toBeGreaterThan(0);
     const c = cf * (1 + Math.log10(1 + x));
-    expect(alarms[300]).toBeCloseTo(c / (c + 0.65), 6);
+    expect(alarms[300]).toBeCloseTo(c / (c + 0.53), 6);
   });
 
   it("alarms at the onset of a persisting anomaly, not at every repeat", () => {

@@ -79,9 +79,10 @@
 // of ALARM_MEMORY ordinary points reaches, weighted by the model's surprise; less a refractory
 // term (the largest recent alarm, decaying over REFRACT_MS while the series stays
 // surprising and over QUIET_REFRACT_MS once it is ordinary again, and the largest
-// alarm within two hours of this time of day on earlier days, decaying over a
-// week), so an anomaly alarms once at its onset, a daily job whose start jitters
-// does not alarm daily, and an anomaly that has ended does not mask the next.
+// alarm within two hours of this time of day, kept per 15-minute bucket and
+// decaying over a week: earlier days' and today's), so an anomaly alarms once at
+// its onset, a daily job whose start jitters does not alarm daily, and an anomaly
+// that has ended does not mask the next.
 // The alarm is a ranking, mapped to [0,1) as c / (c + ALARM_HALF).
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
@@ -188,9 +189,9 @@ export const DAY_REFRACT_MS: f64 = 604_800_000;
 /**
  * Alarm value mapped to 0.7 = ALARM_HALF * 7/3: c / (c + ALARM_HALF). Chosen so that 0.7, the
  * Worker's anomaly threshold, sits at the alarm value NAB's standard profile picks on nab-dev
- * (about 1.5); the only constant set from those files, and it moves the threshold, not the ranking.
+ * (about 1.24); the only constant set from those files, and it moves the threshold, not the ranking.
  */
-export const ALARM_HALF: f64 = 0.65;
+export const ALARM_HALF: f64 = 0.53;
 /** Rate of the drift view's EW mean of z against the slow baseline (memory about 50 points). */
 export const DRIFT_RATE: f64 = 0.02;
 /** Its standard deviation for iid unit z: sqrt(r / (2 - r)). */
