@@ -235,8 +235,11 @@ const LN2: f64 = 0.6931471805599453;
 const LOG10_3: f64 = 0.47712125471966244;
 const INV_SQRT2: f64 = 0.7071067811865476;
 
-/** Serialised form: magic "HSD2", then the fixed-size state, then an FNV-1a checksum. */
-export const DETECTOR_MAGIC: u32 = 0x32445348;
+/**
+ * Serialised form: magic "HSD3" (the variance view's two scalars joined the state; an "HSD2" state
+ * is refused and the Worker starts that series afresh), then the fixed-size state, then an FNV-1a checksum.
+ */
+export const DETECTOR_MAGIC: u32 = 0x33445348;
 const SCALARS: i32 = 28;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
