@@ -27,8 +27,8 @@ export interface DetectorOptions {
 
 /**
  * Alarm score at and above which a point (or a window, for a combined score) is an anomaly.
- * The alarm is c / (c + 0.65) for the detector's alarm value c, and 0.7 is where NAB's standard
- * profile puts its threshold on nab-dev (c about 1.5).
+ * The alarm is c / (c + 0.53) for the detector's alarm value c, and 0.7 is where NAB's standard
+ * profile puts its threshold on nab-dev (c about 1.24).
  */
 export const ALARM_THRESHOLD = 0.7;
 

@@ -59,8 +59,16 @@
 // 1 / FAST_RATE points, so no single point is surprising. Against the slow
 // baseline L + S (time constant a day) such a change persists: an EW mean
 // (memory about 50 points) of clipped z against it, in units of its own robust
-// scale, is a second look at the point; the larger of the two surprises, the
-// drift's Sidak-corrected for the second look, goes into the alarm.
+// scale, is a second look at the point.
+//
+// Variance view, a third look for the alarm: the EW mean (memory about 4 points)
+// of min(|z|, SCALE_CLIP), whose expectation is SCALE_CLIP_MEAN for any noise
+// shape (the scale is defined by it), above that in units of its own robust
+// scale, one-sided. A run of moderately large points of either sign (a burst of
+// variance, a pattern breaking up) is surprising where no single point, mean or
+// drift is; a noise-free series sits at the scale floor and below E, so it is silent.
+// The largest of the three surprises, the drift's and the variance's
+// Sidak-corrected for three looks, goes into the alarm.
 //
 // Alarm score (see alarmOf): a second output for deciding anomalies. The
 // calibrated surprise says how unlikely a point is under the model; the alarm
@@ -69,9 +77,12 @@
 // histogram, memory ALARM_MEMORY points), so a series whose bursts are routine
 // stops alarming on them, at most the model surprise beyond what the largest
 // of ALARM_MEMORY ordinary points reaches, weighted by the model's surprise; less a refractory
-// term (the largest recent alarm, decaying over REFRACT_MS, and the largest
-// alarm at this time of day on earlier days, decaying over a week), so an
-// anomaly alarms once at its onset and a daily job does not alarm daily.
+// term (the largest recent alarm, decaying over REFRACT_MS while the series stays
+// surprising and over QUIET_REFRACT_MS once it is ordinary again, and the largest
+// alarm within two hours of this time of day, kept per 15-minute bucket and
+// decaying over a week: earlier days' and today's), so an anomaly alarms once at
+// its onset, a daily job whose start jitters does not alarm daily, and an anomaly
+// that has ended does not mask the next.
 // The alarm is a ranking, mapped to [0,1) as c / (c + ALARM_HALF).
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
@@ -166,20 +177,35 @@ export const ALARM_BINS_PER_OCTAVE: f64 = 6;
 export const ALARM_BINS: i32 = 64;
 /** Time constant of the refractory peak, ms (two days): a persisting anomaly alarms once, not for days. */
 export const REFRACT_MS: f64 = 172_800_000;
+/**
+ * Time constant of the refractory peak once the series is ordinary again (points below ALARM_GATE),
+ * ms (four hours): an anomaly that has ended no longer masks the next one for two days.
+ */
+export const QUIET_REFRACT_MS: f64 = 14_400_000;
+/** Half-width of the time-of-day refractory, in 15-minute buckets (two hours either side). */
+export const DAY_REFRACT_BUCKETS: i32 = 8;
 /** Time constant of the time-of-day refractory peaks, ms (a week, as the day profile's memory). */
 export const DAY_REFRACT_MS: f64 = 604_800_000;
 /**
  * Alarm value mapped to 0.7 = ALARM_HALF * 7/3: c / (c + ALARM_HALF). Chosen so that 0.7, the
  * Worker's anomaly threshold, sits at the alarm value NAB's standard profile picks on nab-dev
- * (about 1.5); the only constant set from those files, and it moves the threshold, not the ranking.
+ * (about 1.24); the only constant set from those files, and it moves the threshold, not the ranking.
  */
-export const ALARM_HALF: f64 = 0.65;
+export const ALARM_HALF: f64 = 0.53;
 /** Rate of the drift view's EW mean of z against the slow baseline (memory about 50 points). */
 export const DRIFT_RATE: f64 = 0.02;
 /** Its standard deviation for iid unit z: sqrt(r / (2 - r)). */
 export const DRIFT_SD: f64 = 0.1005037815259212;
 /** Rate of the drift view's robust scale (memory about 500 points, ten times the mean's). */
 export const DRIFT_SCALE_RATE: f64 = 0.002;
+/** Rate of the variance view's EW mean of min(|z|, SCALE_CLIP) (memory about 4 points, as the CUSUM's run). */
+export const VAR_RATE: f64 = 0.25;
+/**
+ * Its standard deviation for iid Gaussian z: sd(min(|Z|, 2)) sqrt(r / (2 - r)), with
+ * E[min(|Z|, 2)^2] = P(|Z| < 2) - 4 phi(2) + 4 P(|Z| > 2) = 0.9544997 - 0.2159639 + 0.1820011 = 0.9205369,
+ * sd = sqrt(0.9205369 - 0.7809032^2) = 0.5574291, times sqrt(0.25 / 1.75) = 0.3779645.
+ */
+export const VAR_SD: f64 = 0.2106884;
 /** Largest step (ms) for which time-of-day and hour-of-week profiles are learned. */
 export const SEASON_MAX_STEP_MS: f64 = 3_600_000;
 /** Age (ms) from which the day profile is used and the week correction learned. */
@@ -206,11 +232,15 @@ const DAY_BUCKET_MS: f64 = 900_000;
 const WEEK_BUCKETS: i32 = 168;
 const LN10: f64 = 2.302585092994046;
 const LN2: f64 = 0.6931471805599453;
+const LOG10_3: f64 = 0.47712125471966244;
 const INV_SQRT2: f64 = 0.7071067811865476;
 
-/** Serialised form: magic "HSD2", then the fixed-size state, then an FNV-1a checksum. */
-export const DETECTOR_MAGIC: u32 = 0x32445348;
-const SCALARS: i32 = 26;
+/**
+ * Serialised form: magic "HSD3" (the variance view's two scalars joined the state; an "HSD2" state
+ * is refused and the Worker starts that series afresh), then the fixed-size state, then an FNV-1a checksum.
+ */
+export const DETECTOR_MAGIC: u32 = 0x33445348;
+const SCALARS: i32 = 28;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
   4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + (ALARM_BINS + 2 * DAY_BUCKETS) * 4 + 4;
@@ -290,11 +320,15 @@ export function surpriseOf(zShort: f64, zLong: f64, tailRate: f64, tailExcess: f
 }
 
 /**
- * A look's surprise s (decades) corrected for a second look at the same point (Sidak):
- * -log10(1 - (1 - p)^2) with p = 10^-s. The drift view is that second look for the alarm.
+ * A look's surprise s (decades) corrected for the alarm's three looks at the same point (Sidak):
+ * -log10(1 - (1 - p)^3) with p = 10^-s, computed as -log10(p (3 - 3p + p^2)) so it stays exact
+ * when p is tiny (and s - log10 3 when p underflows). The drift and variance views are the second
+ * and third looks.
  */
-@inline function sidak2(s: f64): f64 {
-  const r = s - Math.log10(2 - Math.pow(10, -s));
+@inline function sidak3(s: f64): f64 {
+  if (s > 300) return s - LOG10_3;
+  const p = Math.pow(10, -s);
+  const r = s - Math.log10(3 - 3 * p + p * p);
   return r > 0 ? r : 0;
 }
 
@@ -334,6 +368,9 @@ export class StreamingDetector {
   /** Drift view: EW mean of clipped z against the slow baseline L + S, and its robust EW scale. */
   drift: f64 = 0;
   driftScale: f64 = DRIFT_SD;
+  /** Variance view: EW mean of min(|z|, SCALE_CLIP) (rate VAR_RATE), and its robust EW scale. */
+  varMean: f64 = SCALE_CLIP_MEAN;
+  varScale: f64 = 0;
   // Outputs of the last push (not serialised: they follow the SCALARS).
   outScore: f64 = 0;
   outLow: f64 = 0;
@@ -478,9 +515,11 @@ export class StreamingDetector {
       this.runPos = 0;
       this.runNeg = 0;
       const sd = this.driftSurprise(x - level - season, se, w);
+      const sv = this.varianceSurprise(z, w);
       this.drift = 0;
       let sa = ss > surprise ? ss : surprise;
-      if (sd > sa) sa = sidak2(sd);
+      if (sd > sa) sa = sidak3(sd);
+      if (sv > sa) sa = sidak3(sv);
       this.outAlarm = this.alarmOf(sa, t, useSeason);
       return;
     }
@@ -500,7 +539,12 @@ export class StreamingDetector {
 
     if (useSeason) this.learnSeason(td, tw, dayAt, x - level, se);
     const sd = this.driftSurprise(x - level - season, se, w);
-    this.outAlarm = this.alarmOf(sd > surprise ? sidak2(sd) : surprise, t, useSeason);
+    const sv = this.varianceSurprise(z, w);
+    // The larger of the three looks; the drift and variance views Sidak-corrected for them.
+    let sa = surprise;
+    if (sd > sa) sa = sidak3(sd);
+    if (sv > sa) sa = sidak3(sv);
+    this.outAlarm = this.alarmOf(sa, t, useSeason);
   }
 
   /**
@@ -548,15 +592,30 @@ export class StreamingDetector {
       this.alarmInc = next;
     }
 
-    const peak = this.alarmPeak * Math.exp(-this.step / REFRACT_MS);
+    // The refractory peak fades over REFRACT_MS while the series stays surprising, and over
+    // QUIET_REFRACT_MS once its points are ordinary again (the episode is over).
+    const peak = this.alarmPeak * Math.exp(-this.step / (s < ALARM_GATE ? QUIET_REFRACT_MS : REFRACT_MS));
+    if (c <= 0) {
+      this.alarmPeak = peak;
+      return 0; // nothing to suppress, nothing to remember
+    }
     this.alarmPeak = c > peak ? c : peak;
     let sup = peak;
     if (useSeason) {
+      // The largest earlier alarm within DAY_REFRACT_BUCKETS buckets of this time of day: a
+      // daily job's start jitters, so "the same time" is a neighbourhood, not one bucket.
       const bd = dayBucket(t - Math.floor(t / DAY_MS) * DAY_MS);
       const now = (t - this.firstT) / 60_000;
-      const dp = <f64>unchecked(this.dayPeak[bd]) * Math.exp(-((now - <f64>unchecked(this.dayPeakAt[bd])) * 60_000) / DAY_REFRACT_MS);
-      if (dp > sup) sup = dp;
-      if (c > dp) {
+      for (let j = -DAY_REFRACT_BUCKETS; j <= DAY_REFRACT_BUCKETS; j++) {
+        const bj = (bd + j + DAY_BUCKETS) % DAY_BUCKETS;
+        const pj = <f64>unchecked(this.dayPeak[bj]);
+        if (pj <= sup) continue; // decay only lowers it
+        const age = (now - <f64>unchecked(this.dayPeakAt[bj])) * 60_000;
+        const dj = pj * Math.exp(-age / DAY_REFRACT_MS);
+        if (dj > sup) sup = dj;
+      }
+      const own = <f64>unchecked(this.dayPeak[bd]) * Math.exp(-((now - <f64>unchecked(this.dayPeakAt[bd])) * 60_000) / DAY_REFRACT_MS);
+      if (c > own) {
         unchecked((this.dayPeak[bd] = <f32>c));
         unchecked((this.dayPeakAt[bd] = <f32>now));
       }
@@ -584,6 +643,24 @@ export class StreamingDetector {
     if (w < 1 || this.n < <f64>INIT_POINTS + 1 / DRIFT_SCALE_RATE) return 0;
     const b = Math.abs(m) / ms;
     return b > TAIL_LONG_MIN ? -lnGaussTail(b) / LN10 : 0;
+  }
+
+  /**
+   * The variance view's surprise (decades), an input of the alarm only: the EW mean of
+   * min(|z|, SCALE_CLIP), whose expectation is SCALE_CLIP_MEAN whatever the noise's shape (the
+   * scale is defined by it), above that expectation in units of its own robust EW scale (floored
+   * at the iid value), one-sided. Updates the state.
+   */
+  varianceSurprise(z: f64, w: f64): f64 {
+    const e = Math.min(Math.abs(z), SCALE_CLIP);
+    const m = this.varMean + VAR_RATE * (e - this.varMean);
+    this.varMean = m;
+    const ms = this.varScale > VAR_SD ? this.varScale : VAR_SD;
+    const dev = m - SCALE_CLIP_MEAN;
+    this.varScale += DRIFT_SCALE_RATE * (Math.min(Math.abs(dev), SCALE_CLIP * ms) / SCALE_CLIP_MEAN - this.varScale);
+    if (w < 1 || this.n < <f64>INIT_POINTS + 1 / DRIFT_SCALE_RATE) return 0;
+    const b = dev / ms;
+    return b > TAIL_LONG_MIN ? -(lnGaussTail(b) - LN2) / LN10 : 0;
   }
 
   /** Subtracts d from every visited time-of-day bucket (at most DAY_BUCKETS; only while the profile is not yet in use). */
@@ -698,7 +775,7 @@ export const detectors = new Registry<StreamingDetector>();
 
 /** Creates a detector. Flags: bit 0 (1) learns the daily/weekly profiles. Called once per series. Returns a handle. */
 export function detector_create(seasonal: i32): i32 {
-  assert(offsetof<StreamingDetector>("driftScale") == <usize>(SCALARS - 1) * 8, "scalar layout");
+  assert(offsetof<StreamingDetector>("varScale") == <usize>(SCALARS - 1) * 8, "scalar layout");
   const d = new StreamingDetector();
   d.seasonal = (seasonal & 1) != 0 ? 1 : 0;
   return detectors.add(d);
