@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateValidators, OUTPUT } from "../scripts/gen-ingest-validators";
 import { isCanonicalEvent, isCanonicalSample } from "../worker/src/ingest/canonical-validators";
-import { LIMITS, type Rejection, validateItems, validateItemsWithValibot } from "../worker/src/ingest/schema";
+import { LIMITS, metadataBound, type Rejection, validateItems, validateItemsWithValibot } from "../worker/src/ingest/schema";
 
 const NOW = Date.UTC(2026, 11, 1, 9, 0, 0);
 beforeAll(() => {
@@ -232,6 +232,26 @@ describe("ingest fast path", () => {
     expect(validateItems("events", [items[0]]).accepted).toStrictEqual([{ ts: NOW, service: "a", level: "WARN", message: "", latency_ms: 12, status: 503 }]);
     // Labels come out sorted by name, numbers as strings.
     expect(validateItems("metrics", [items[1]]).accepted).toStrictEqual([{ ts: NOW, name: "cpu", value: 1, labels: { a: "2", b: "x" } }]);
+  });
+
+  it("bounds metadata's JSON length from above, so only metadata near the limit is serialised", () => {
+    // {"k":"v"} is 9 characters; the bound allows 2 + (6*1 + 4) + (6*1 + 2) = 20.
+    expect(metadataBound({ k: "v" })).toBe(20);
+    expect(metadataBound({ k: { nested: 1 } })).toBe(Number.POSITIVE_INFINITY);
+    // The longest a number serialises to: a sign, "0.00000" and 17 significant digits (decimals below 1e-6 get an exponent).
+    expect(JSON.stringify(-1.2345678901234567e-6)).toHaveLength(25);
+    expect(metadataBound({ k: -1.2345678901234567e-6 })).toBe(2 + 10 + 25);
+    const flat = fc.dictionary(
+      fc.string({ unit: "binary", maxLength: 6 }),
+      fc.oneof(fc.string({ unit: "binary", maxLength: 20 }), fc.string({ unit: fc.constantFrom("\u0000", "\n", '"', "\\", "\ud800", "\u2028"), maxLength: 20 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null)),
+      { maxKeys: 8 },
+    );
+    fc.assert(
+      fc.property(flat, (meta) => {
+        expect(metadataBound(meta)).toBeGreaterThanOrEqual(JSON.stringify(meta).length);
+      }),
+      { numRuns: 5000, seed: 20261205 },
+    );
   });
 
   it("gives the valibot path's result on generated events, also with NDJSON lines already rejected", () => {

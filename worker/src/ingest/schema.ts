@@ -217,6 +217,26 @@ function buildEvent(ts: number, level: Level, message: string, raw: Omit<EventFi
 /** Whether metadata is within its size limit, as serialised on the queue. */
 const metadataFits = (meta: Record<string, unknown>) => JSON.stringify(meta).length <= LIMITS.metadataBytes;
 
+/** The longest JSON a number serialises to ("-0.0000012345678901234567"). */
+const NUMBER_JSON_MAX = 25;
+
+/**
+ * An upper bound of `JSON.stringify(meta).length` for flat metadata, found without serialising
+ * it (which cost more than all the rest of the fast path): a character takes at most 6 in JSON
+ * (`\uXXXX`). Infinity when a value is an object or of another type: then it is serialised.
+ */
+export function metadataBound(meta: Record<string, unknown>): number {
+  let n = 2; // the braces
+  for (const k in meta) {
+    const v = meta[k];
+    n += 6 * k.length + 4; // quotes, colon, comma
+    if (typeof v === "string") n += 6 * v.length + 2;
+    else if (typeof v === "number" || typeof v === "boolean" || v === null) n += NUMBER_JSON_MAX;
+    else return Number.POSITIVE_INFINITY;
+  }
+  return n;
+}
+
 /** An event: built once at module load; per item only parsing runs. */
 const eventSchema = v.pipe(
   v.custom<Record<string, unknown>>(isRecord, "must be a JSON object"),
@@ -298,7 +318,8 @@ function fastEvent(item: unknown, now: number): IngestEvent | undefined {
   const ts = canonicalTs(item.timestamp, now);
   if (Number.isNaN(ts)) return undefined;
   const ev = buildEvent(ts, item.level ?? "INFO", item.message ?? "", item);
-  return ev.metadata === undefined || metadataFits(ev.metadata) ? ev : undefined;
+  const meta = ev.metadata;
+  return meta === undefined || metadataBound(meta) <= LIMITS.metadataBytes || metadataFits(meta) ? ev : undefined;
 }
 
 /** The queue form of a canonical sample, or undefined when it is not one. */
