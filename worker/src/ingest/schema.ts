@@ -328,7 +328,7 @@ function fastSample(item: unknown, now: number): IngestSample | undefined {
   const ts = canonicalTs(item.timestamp, now);
   if (Number.isNaN(ts)) return undefined;
   const labels = item.labels;
-  return { ts, name: item.name, value: item.value, labels: labels === undefined ? {} : sorted(labels) ? labels : sortLabels(labels) };
+  return { ts, name: item.name, value: item.value, labels: labels === undefined ? {} : sorted(labels) ? labels : sortCanonicalLabels(labels) };
 }
 
 /** Whether label names already come in order: then the parsed object is the sorted one. */
@@ -339,6 +339,17 @@ function sorted(labels: Record<string, string>): boolean {
     prev = k;
   }
   return true;
+}
+
+/**
+ * sortLabels for canonical labels, without the entry arrays (they were most of a sample's time).
+ * The default sort compares UTF-16 code units, as `<` does; assignment is safe because the
+ * canonical schema excludes "__proto__".
+ */
+function sortCanonicalLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(labels).sort()) out[k] = labels[k]!;
+  return out;
 }
 
 /**
