@@ -12,7 +12,7 @@ import { benchBody } from "../ingest-body";
 const REGIONS = ["eu-west-1", "us-east-1", "ap-south-1"];
 
 /** The bench body with metadata (no lifted fields, so still canonical) on every event. */
-function withMetadata(text: string): string {
+export function withMetadata(text: string): string {
   const events = JSON.parse(text) as Record<string, unknown>[];
   events.forEach((e, i) => {
     e.metadata = { region: REGIONS[i % REGIONS.length], pod: `pod-${i % 16}`, trace_id: (0x9e3779b1 * (i + 1)).toString(16).padStart(16, "0"), retry: i % 7 === 0 };
@@ -21,7 +21,7 @@ function withMetadata(text: string): string {
 }
 
 /** 1,000 metric samples over the last 30 s, three labels each, not in name order (so both paths sort them). */
-function sampleBody(): string {
+export function sampleBody(): string {
   const now = Date.now();
   const samples = Array.from({ length: 1000 }, (_, i) => ({
     name: i % 2 === 0 ? "http_requests_total" : "container_cpu_usage_seconds",
