@@ -4,29 +4,15 @@
 // valibot rather than zod: workerd forbids `new Function`, so zod runs its
 // interpreted path, which measured 4-7x slower on a 1,000-event batch
 // (bench/cases/ingest-validate.ts).
+// In front of valibot sits a fast path: items already in canonical form pass an
+// ajv validator generated at build time (canonical-schema.ts) and are built
+// directly; only the rest go through valibot, which gives the same output for
+// canonical items (test/ingest-fast-path.test.ts holds the two paths equal).
 import * as v from "valibot";
+import { isCanonicalEvent, isCanonicalSample } from "./canonical-validators";
+import { LABEL_NAME, LEVEL_ALIASES, LEVELS, type Level, LIFTED_FROM_METADATA, LIMITS, METRIC_NAME } from "./limits";
 
-/** Accepted limits; documented in the README and enforced here and in the routes. */
-export const LIMITS = {
-  bodyBytes: 1024 * 1024,
-  items: 10_000,
-  futureMs: 24 * 3600 * 1000,
-  pastMs: 7 * 24 * 3600 * 1000,
-  service: 128,
-  message: 8192,
-  endpoint: 1024,
-  errorCode: 128,
-  metricName: 200,
-  labels: 32,
-  labelValue: 256,
-  metadataBytes: 16 * 1024,
-} as const;
-
-/** Log levels, normalised; aliases map onto these. */
-export const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL"] as const;
-export type Level = (typeof LEVELS)[number];
-/** Aliases some agents send, normalised onto LEVELS. */
-export const LEVEL_ALIASES: Record<string, Level> = { WARNING: "WARN", FATAL: "CRITICAL", TRACE: "DEBUG", ERR: "ERROR" };
+export { LEVEL_ALIASES, LEVELS, type Level, LIMITS };
 
 /** An event as it travels on the ingest queue: normalised and validated. */
 export interface IngestEvent {
@@ -166,7 +152,7 @@ const level = v.pipe(
   check("invalid_value", (l: Level | undefined) => l !== undefined, `must be one of ${LEVELS.join(", ")}`),
 );
 
-const latency = v.pipe(finiteNumber, v.minValue(0, "must be >= 0"), v.maxValue(86_400_000, "must be at most 1 day in ms"));
+const latency = v.pipe(finiteNumber, v.minValue(0, "must be >= 0"), v.maxValue(LIMITS.latencyMs, "must be at most 1 day in ms"));
 // A fraction is the wrong type and stops there (the inner pipe is a schema, so the outer one
 // breaks on its issue); an integer beyond 2^53 is "must be an integer" and out of range.
 const httpStatus = v.pipe(
@@ -179,7 +165,6 @@ const httpStatus = v.pipe(
   ),
 );
 const KNOWN_EVENT_FIELDS = new Set(["timestamp", "service", "level", "message", "endpoint", "latency_ms", "status", "error_code", "metadata"]);
-const LIFTED_FROM_METADATA = ["latency_ms", "endpoint", "status", "error_code"] as const;
 
 /**
  * latency, endpoint, status and error code may arrive inside metadata (as the original Helios
@@ -212,15 +197,44 @@ function prepareEvent(o: Record<string, unknown>): Record<string, unknown> {
 /** A validated event before normalisation: `timestamp` may be absent (now), `level` is checked to be set. */
 type EventFields = Omit<IngestEvent, "ts" | "level"> & { timestamp?: number; level: Level | undefined };
 
-/** The queue form of a validated event: absent timestamp is now, empty metadata is dropped. */
-function buildEvent(raw: EventFields): IngestEvent {
-  const ev: IngestEvent = { ts: raw.timestamp ?? Date.now(), service: raw.service, level: raw.level!, message: raw.message };
+/** Whether an object has an own enumerable key (as `Object.keys(o).length > 0`, without the array). */
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
+}
+
+/** The queue form of a validated event (both paths build it here, so keys come in one order); empty metadata is dropped. */
+function buildEvent(ts: number, level: Level, message: string, raw: Omit<EventFields, "level" | "message">): IngestEvent {
+  const ev: IngestEvent = { ts, service: raw.service, level, message };
   if (raw.endpoint !== undefined) ev.endpoint = raw.endpoint;
   if (raw.latency_ms !== undefined) ev.latency_ms = raw.latency_ms;
   if (raw.status !== undefined) ev.status = raw.status;
   if (raw.error_code !== undefined) ev.error_code = raw.error_code;
-  if (raw.metadata && Object.keys(raw.metadata).length > 0) ev.metadata = raw.metadata;
+  if (raw.metadata && hasKeys(raw.metadata)) ev.metadata = raw.metadata;
   return ev;
+}
+
+/** Whether metadata is within its size limit, as serialised on the queue. */
+const metadataFits = (meta: Record<string, unknown>) => JSON.stringify(meta).length <= LIMITS.metadataBytes;
+
+/** The longest JSON a number serialises to ("-0.0000012345678901234567"). */
+const NUMBER_JSON_MAX = 25;
+
+/**
+ * An upper bound of `JSON.stringify(meta).length` for flat metadata, found without serialising
+ * it (which cost more than all the rest of the fast path): a character takes at most 6 in JSON
+ * (`\uXXXX`). Infinity when a value is an object or of another type: then it is serialised.
+ */
+export function metadataBound(meta: Record<string, unknown>): number {
+  let n = 2; // the braces
+  for (const k in meta) {
+    const v = meta[k];
+    n += 6 * k.length + 4; // quotes, colon, comma
+    if (typeof v === "string") n += 6 * v.length + 2;
+    else if (typeof v === "number" || typeof v === "boolean" || v === null) n += NUMBER_JSON_MAX;
+    else return Number.POSITIVE_INFINITY;
+  }
+  return n;
 }
 
 /** An event: built once at module load; per item only parsing runs. */
@@ -242,15 +256,16 @@ const eventSchema = v.pipe(
     "is required",
   ),
   // The queue form, typed as a record so that the size issue can be forwarded to "metadata".
-  v.transform((raw) => buildEvent(raw) as IngestEvent & Record<string, unknown>),
+  v.transform((raw) => buildEvent(raw.timestamp ?? Date.now(), raw.level!, raw.message, raw) as IngestEvent & Record<string, unknown>),
   v.forward(
-    check("too_long", (ev: IngestEvent & Record<string, unknown>) => ev.metadata === undefined || JSON.stringify(ev.metadata).length <= LIMITS.metadataBytes, `is larger than ${LIMITS.metadataBytes} bytes`),
+    check("too_long", (ev: IngestEvent & Record<string, unknown>) => ev.metadata === undefined || metadataFits(ev.metadata), `is larger than ${LIMITS.metadataBytes} bytes`),
     ["metadata"],
   ),
 );
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:.]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Labels sorted by name, as a new object. */
+const sortLabels = (labels: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** A metric sample: built once at module load. */
 const sampleSchema = v.pipe(
@@ -280,7 +295,7 @@ const sampleSchema = v.pipe(
       ts: s.timestamp ?? Date.now(),
       name: s.name,
       value: s.value,
-      labels: Object.fromEntries(Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      labels: sortLabels(s.labels),
     }),
   ),
 );
@@ -289,10 +304,96 @@ const eventBatch = v.array(eventSchema);
 const sampleBatch = v.array(sampleSchema);
 
 /**
- * Validates a batch with one array schema; returns the accepted (normalised) items and the
- * rejections, by index. `undefined` slots were already rejected while parsing (NDJSON lines).
+ * A canonical timestamp as the valibot path normalises it (absent is now), or NaN when it is
+ * outside the window: valibot then rejects it with its reason.
+ */
+function canonicalTs(t: number | undefined, now: number): number {
+  if (t === undefined) return now;
+  return t > now + LIMITS.futureMs || t < now - LIMITS.pastMs ? Number.NaN : Math.round(t);
+}
+
+/** The queue form of a canonical event, or undefined when it is not one (valibot decides it). */
+function fastEvent(item: unknown, now: number): IngestEvent | undefined {
+  if (!isCanonicalEvent(item)) return undefined;
+  const ts = canonicalTs(item.timestamp, now);
+  if (Number.isNaN(ts)) return undefined;
+  const ev = buildEvent(ts, item.level ?? "INFO", item.message ?? "", item);
+  const meta = ev.metadata;
+  return meta === undefined || metadataBound(meta) <= LIMITS.metadataBytes || metadataFits(meta) ? ev : undefined;
+}
+
+/** The queue form of a canonical sample, or undefined when it is not one. */
+function fastSample(item: unknown, now: number): IngestSample | undefined {
+  if (!isCanonicalSample(item)) return undefined;
+  const ts = canonicalTs(item.timestamp, now);
+  if (Number.isNaN(ts)) return undefined;
+  const labels = item.labels;
+  return { ts, name: item.name, value: item.value, labels: labels === undefined ? {} : sorted(labels) ? labels : sortCanonicalLabels(labels) };
+}
+
+/** Whether label names already come in order: then the parsed object is the sorted one. */
+function sorted(labels: Record<string, string>): boolean {
+  let prev: string | undefined;
+  for (const k in labels) {
+    if (prev !== undefined && !(prev < k)) return false;
+    prev = k;
+  }
+  return true;
+}
+
+/**
+ * sortLabels for canonical labels, without the entry arrays (they were most of a sample's time):
+ * an insertion sort of the names (at most 32), compared as sortLabels compares them. Assignment
+ * is safe because the canonical schema excludes "__proto__".
+ */
+function sortCanonicalLabels(labels: Record<string, string>): Record<string, string> {
+  const names: string[] = [];
+  for (const k in labels) {
+    let j = names.length;
+    names.push(k);
+    for (; j > 0 && names[j - 1]! > k; j--) names[j] = names[j - 1]!;
+    names[j] = k;
+  }
+  const out: Record<string, string> = {};
+  for (const k of names) out[k] = labels[k]!;
+  return out;
+}
+
+/**
+ * Validates a batch; returns the accepted (normalised) items and the rejections, by index.
+ * `undefined` slots were already rejected while parsing (NDJSON lines). Canonical items take
+ * the fast path; the rest go through valibot's array schema together, with their indexes
+ * mapped back, so the result is the one `validateItemsWithValibot` gives.
  */
 export function validateItems<T>(
+  kind: "events" | "metrics",
+  items: unknown[],
+  rejected: Rejection[] = [],
+): { accepted: T[]; rejected: Rejection[] } {
+  const fast: (item: unknown, now: number) => unknown = kind === "events" ? fastEvent : fastSample;
+  // One instant for the batch: the window and an absent timestamp's "now".
+  const now = Date.now();
+  const out: unknown[] = [];
+  let gaps = false;
+  let rest: number[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const built = item === undefined ? undefined : fast(item, now);
+    out.push(built);
+    if (built === undefined) {
+      gaps = true;
+      if (item !== undefined) (rest ??= []).push(i);
+    }
+  }
+  if (rest) {
+    const slow = runSchema(kind, rest.map((i) => items[i]), rest, rejected);
+    for (let j = 0; j < rest.length; j++) out[rest[j]!] = slow[j];
+  }
+  return { accepted: (gaps ? out.filter((x) => x !== undefined) : out) as T[], rejected };
+}
+
+/** The valibot path alone, for every item: the reference the fast path must agree with (tests, bench). */
+export function validateItemsWithValibot<T>(
   kind: "events" | "metrics",
   items: unknown[],
   rejected: Rejection[] = [],
@@ -300,9 +401,18 @@ export function validateItems<T>(
   const holes = items.includes(undefined);
   const candidates = holes ? items.filter((i) => i !== undefined) : items;
   const indexOf = holes ? items.flatMap((item, i) => (item === undefined ? [] : [i])) : undefined;
+  const output = runSchema(kind, candidates, indexOf, rejected);
+  return { accepted: output.filter((x) => x !== undefined) as T[], rejected };
+}
+
+/**
+ * Runs the array schema over `candidates`; returns each one's output, or undefined where it was
+ * rejected. Rejections are added to `rejected` under `indexOf[i]` (or `i`), sorted by index.
+ */
+function runSchema(kind: "events" | "metrics", candidates: unknown[], indexOf: number[] | undefined, rejected: Rejection[]): unknown[] {
   const result = v.safeParse(kind === "events" ? eventBatch : sampleBatch, candidates);
-  const output = result.output as T[];
-  if (!result.issues) return { accepted: output, rejected };
+  const output = result.output as unknown[];
+  if (!result.issues) return output;
 
   // Issues arrive in item order; each item's first issue names its code.
   const failed = new Set<number>();
@@ -325,7 +435,7 @@ export function validateItems<T>(
     rejected.push(current);
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { accepted: output.filter((_, i) => !failed.has(i)), rejected };
+  return output.map((x, i) => (failed.has(i) ? undefined : x));
 }
 
 function reasonCode(issue: Issue): RejectReason {
