@@ -221,6 +221,32 @@ describe("ingestion errors", () => {
     expect((await errorOf(res)).code).toBe("payload_too_large");
   });
 
+  it("rejects a streamed body (no Content-Length) once it passes 1 MiB, and accepts one just under, sent in many chunks", async () => {
+    const streamed = (text: string, chunk: number) => {
+      const bytes = new TextEncoder().encode(text);
+      let at = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(ctrl) {
+          if (at >= bytes.length) return ctrl.close();
+          ctrl.enqueue(bytes.slice(at, at + chunk));
+          at += chunk;
+        },
+      });
+      return new Request(URL_EVENTS, { method: "POST", body, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" } });
+    };
+    const event = (n: number) => JSON.stringify([{ service: "a", message: "x".repeat(n) }]);
+    const envelope = event(0).length;
+    const over = await call(streamed(event(1024 * 1024 + 1 - envelope), 64 * 1024));
+    expect(over.status).toBe(413);
+    expect((await errorOf(over)).code).toBe("payload_too_large");
+    // Exactly 1 MiB is within the limit (at most 1 MiB): the message is within its own limit too.
+    const { queue, sent } = recordingQueue();
+    const fits = JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ service: "a", message: `${i}`.padEnd(5000, "y") })));
+    const ok = await call(streamed(fits.padEnd(1024 * 1024, " "), 7919), { INGEST_QUEUE: queue });
+    expect(ok.status).toBe(202);
+    expect(sent.flatMap((m) => eventsOf(m.body))).toHaveLength(200);
+  });
+
   it("rejects more than 10,000 items with 413 too_many_items", async () => {
     const res = await call(post(URL_EVENTS, JSON.stringify(Array.from({ length: 10_001 }, () => ({ service: "a" })))));
     expect(res.status).toBe(413);
