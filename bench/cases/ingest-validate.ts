@@ -20,6 +20,20 @@ export function withMetadata(text: string): string {
   return JSON.stringify(events);
 }
 
+/**
+ * The bench body as the original Helios agents send it: latency, endpoint, status and error code
+ * inside metadata, with a region beside them (the issue's example event has this shape).
+ */
+export function agentForm(text: string): string {
+  const events = JSON.parse(text) as Record<string, unknown>[];
+  return JSON.stringify(
+    events.map(({ latency_ms, endpoint, status, ...rest }, i) => ({
+      ...rest,
+      metadata: { latency_ms, endpoint, status, ...(status === 500 ? { error_code: "DB_TIMEOUT" } : {}), region: REGIONS[i % REGIONS.length] },
+    })),
+  );
+}
+
 /** 1,000 metric samples over the last 30 s, three labels each, not in name order (so both paths sort them). */
 export function sampleBody(): string {
   const now = Date.now();
@@ -55,6 +69,7 @@ export default async function (): Promise<BenchRow[]> {
   for (const [label, kind, text] of [
     ["ingest validation, 1,000 events (JSON.parse included)", "events", benchBody(1)],
     ["same, every event with metadata", "events", withMetadata(benchBody(1))],
+    ["same, in the original Helios agents' form (fields inside metadata)", "events", agentForm(benchBody(1))],
     ["same, 1,000 metric samples with 3 labels", "metrics", sampleBody()],
   ] as const) {
     const unit = kind === "events" ? "events/s" : "samples/s";

@@ -169,29 +169,50 @@ const KNOWN_EVENT_FIELDS = new Set(["timestamp", "service", "level", "message", 
 /**
  * latency, endpoint, status and error code may arrive inside metadata (as the original Helios
  * agents send them): lift them to the top level before validation, so they are checked alike.
- * Unknown top-level fields are kept, in metadata (when metadata is absent or an object).
+ * Unknown top-level fields are kept, in metadata (when metadata is absent or an object), and
+ * left out of the top level, which the object schema would drop anyway. The result is built
+ * fresh rather than by deleting keys: a deleted key turns an object into a slow dictionary, and
+ * this runs for every event of agents that send this form (test/ingest-fast-path.test.ts).
  */
-function prepareEvent(o: Record<string, unknown>): Record<string, unknown> {
-  let out = o;
+export function prepareEvent(o: Record<string, unknown>): Record<string, unknown> {
   const meta = o.metadata;
-  if (isRecord(meta)) {
+  if (meta !== undefined && !isRecord(meta)) return o; // the schema rejects it
+  let moves = false;
+  for (const k in o) {
+    if (!KNOWN_EVENT_FIELDS.has(k)) {
+      moves = true;
+      break;
+    }
+  }
+  if (!moves && meta !== undefined) {
     for (const f of LIFTED_FROM_METADATA) {
       if (o[f] === undefined && meta[f] !== undefined) {
-        if (out === o) out = { ...o, metadata: { ...meta } };
-        out[f] = meta[f];
-        delete (out.metadata as Record<string, unknown>)[f];
+        moves = true;
+        break;
       }
     }
   }
-  if (meta !== undefined && !isRecord(meta)) return out; // the schema rejects it
-  for (const k in o) {
-    if (!KNOWN_EVENT_FIELDS.has(k)) {
-      if (out === o) out = { ...o };
-      if (out.metadata === meta) out.metadata = { ...(meta ?? {}) };
-      (out.metadata as Record<string, unknown>)[k] = o[k];
+  if (!moves) return o;
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (KNOWN_EVENT_FIELDS.has(k) && k !== "metadata") out[k] = o[k];
+  const m: Record<string, unknown> = {};
+  if (meta !== undefined) {
+    for (const k in meta) {
+      if (LIFTED_SET.has(k) && o[k] === undefined && meta[k] !== undefined) out[k] = meta[k];
+      else put(m, k, meta[k]);
     }
   }
+  for (const k in o) if (!KNOWN_EVENT_FIELDS.has(k)) put(m, k, o[k]);
+  out.metadata = m;
   return out;
+}
+
+const LIFTED_SET = new Set<string>(LIFTED_FROM_METADATA);
+
+/** Sets an own property, also "__proto__" (which plain assignment would take as the prototype). */
+function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 /** A validated event before normalisation: `timestamp` may be absent (now), `level` is checked to be set. */
@@ -312,9 +333,19 @@ function canonicalTs(t: number | undefined, now: number): number {
   return t > now + LIMITS.futureMs || t < now - LIMITS.pastMs ? Number.NaN : Math.round(t);
 }
 
-/** The queue form of a canonical event, or undefined when it is not one (valibot decides it). */
-function fastEvent(item: unknown, now: number): IngestEvent | undefined {
-  if (!isCanonicalEvent(item)) return undefined;
+/**
+ * The queue form of a canonical event, or undefined when it is not one (valibot decides it). An
+ * event in the original Helios agents' form (latency, endpoint, status or error code inside
+ * metadata, or unknown top-level fields) is canonical once prepareEvent has moved those fields,
+ * as the valibot path's first step does: such agents send every event that way.
+ */
+function fastEvent(raw: unknown, now: number): IngestEvent | undefined {
+  let item = raw;
+  if (!isCanonicalEvent(item)) {
+    if (!isRecord(item)) return undefined;
+    item = prepareEvent(item);
+    if (item === raw || !isCanonicalEvent(item)) return undefined;
+  }
   const ts = canonicalTs(item.timestamp, now);
   if (Number.isNaN(ts)) return undefined;
   const ev = buildEvent(ts, item.level ?? "INFO", item.message ?? "", item);
