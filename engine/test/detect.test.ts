@@ -533,9 +533,10 @@ describe("alarm score", () => {
     const s = Array.from(scores, (u) => 8 * u);
     for (let i = 16; i < 300; i++) expect(s[i]).toBeLessThan(GATE); // ordinary points: c = 0, no refractory peak
     // So before index 300 the alarm is the contextual member's value alone (from index 16, where
-    // the alarm starts): its evidence, Sidak-corrected for the second member, less its own peak
-    // decaying over two days (exp(-5 min / 2 days) a point). Noise makes few novel pairs, and weak
-    // ones (while the range and counts are young, up to 0.47 here; below the threshold).
+    // the alarm starts): its evidence less log10 64 (Bonferroni over the pairs), Sidak-corrected for
+    // the second member, less its own peak decaying over two days (exp(-5 min / 2 days) a point).
+    // Noise makes few novel pairs, and weak ones (while the range and counts are young; at most
+    // 1.40 decades here, below the 1.81 of the correction, so the member is 0 throughout).
     const ev = engine.detect.contextEvidence(vs);
     const decay = Math.exp(-(5 * MIN) / (2 * DAY));
     const toAlarm = (a: number) => (a > 0 ? a / (a + 0.53) : 0);
@@ -543,7 +544,8 @@ describe("alarm score", () => {
     let peak = 0;
     for (let i = 16; i <= 300; i++) {
       const e = ev[i]!;
-      const ce = e > 0 ? Math.max(0, e - Math.log10(2 - 10 ** -e)) : 0;
+      const f = e - Math.log10(64);
+      const ce = f > 0 ? Math.max(0, f - Math.log10(2 - 10 ** -f)) : 0;
       const pk = peak * decay;
       peak = Math.max(ce, pk);
       member[i] = ce - pk;
@@ -583,13 +585,14 @@ describe("alarm score", () => {
     // A novelty seen once is learned: the same pair again is no evidence.
     const again = engine.detect.contextEvidence([...vs, 0]);
     expect(again[202]).toBe(0);
-    // The detector alarms on it (the model sees an ordinary value: 0 is half of the points):
-    // its value is 21.7147 - log10(2 - 10^-21.7) = 21.4137, with no earlier peak.
+    // The detector alarms on it (the model sees an ordinary value: 0 is half of the points): less
+    // log10 64 = 1.8062 for the 64 pairs (Bonferroni), 19.9085; then Sidak for the second member,
+    // 19.9085 - log10(2 - 10^-19.9) = 19.6075, with no earlier peak.
     const { ts } = series(202, 5 * MIN, () => 0);
     const d = engine.detect.streaming();
     const { alarms } = d.push(ts, vs);
     d.dispose();
-    const a = 50 / Math.LN10 - Math.log10(2);
+    const a = 50 / Math.LN10 - Math.log10(64) - Math.log10(2);
     expect(alarms[201]).toBeCloseTo(a / (a + 0.53), 9);
     expect(alarms[201]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
     expectCode(() => engine.detect.contextEvidence([1, Number.NaN]), "not_finite");

@@ -85,8 +85,9 @@
 // that has ended does not mask the next.
 // A second member, contextual.ts, asks whether the value has ever followed
 // the one before it (CAD OSE's question, on 3-bit symbols of a forgetting
-// range); its value (evidence of a novel transition, Sidak-corrected for the
-// second member, less its own refractory peak) competes with this one, and
+// range); its value (evidence of a novel transition, Bonferroni-corrected
+// over the 64 pairs and Sidak-corrected for the second member, less its own
+// refractory peak) competes with this one, and
 // the larger is the alarm. The alarm is a ranking, mapped to [0,1) as c / (c + ALARM_HALF).
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
