@@ -66,7 +66,7 @@ export const CTX_RANGE_MEMORY: f64 = 3000;
 const CTX_COUNT_MAX: u8 = 255;
 const LN10: f64 = 2.302585092994046;
 /** log10(CTX_COUNTS): the Bonferroni correction over the pairs, any of which could have been the novel one. */
-export const CTX_FAMILY: f64 = 1.806179973983887;
+export const CTX_FAMILY: f64 = Math.log10(<f64>CTX_COUNTS); // 1.80618 for 3 bits
 /** Scalars of ContextualDetector (f64, laid out first). */
 export const CTX_SCALARS: i32 = 5;
 
