@@ -52,7 +52,8 @@ export interface DetectionBatch {
    * Alarm score in [0,1): how much this point is news for the series (its surprise among the
    * series' recent surprises, weighted by the surprise, less the largest recent alarm and the
    * largest at this time of day on earlier days; or, when larger, the contextual member's evidence
-   * that the value never followed the one before it, less its own recent peak). A ranking for
+   * that the value never followed the one before it, corrected for its 64 pairs, less its own
+   * recent peak). A ranking for
    * deciding anomalies (>= ALARM_THRESHOLD), not a probability. 0 during the first 16 points.
    */
   alarms: Float64Array;
