@@ -19,6 +19,7 @@ export { hll_create, hll_free, hll_add, hll_merge, hll_estimate, hll_is_dense, h
 export { ewin_create, ewin_free, ewin_add, ewin_consumed, ewin_used, ewin_read, ewin_serialize, ewin_absorb, ewin_reset } from "./window/events";
 export { mwin_create, mwin_free, mwin_add, mwin_consumed, mwin_used, mwin_read, mwin_serialize, mwin_absorb, mwin_reset } from "./window/metrics";
 export { window_merge, window_header } from "./window/merge";
+export { detector_context_evidence } from "./detect/contextual";
 export { detector_create, detector_free, detector_push, detector_state_bytes, detector_serial_bytes, detector_serialize, detector_deserialize, detector_surprise } from "./detect/streaming";
 export { detect_combine, detect_group_push } from "./detect/combined";
 export { features_columns, features_state_bytes, features_error_index, features_compute, features_create, features_push, features_count, features_serialize, features_deserialize, features_free } from "./features";

@@ -51,8 +51,10 @@ export interface DetectionBatch {
   /**
    * Alarm score in [0,1): how much this point is news for the series (its surprise among the
    * series' recent surprises, weighted by the surprise, less the largest recent alarm and the
-   * largest at this time of day on earlier days). A ranking for deciding anomalies
-   * (>= ALARM_THRESHOLD), not a probability. 0 during the first 16 points.
+   * largest at this time of day on earlier days; or, when larger, the contextual member's evidence
+   * that the value never followed the one before it, corrected for its 64 pairs, less its own
+   * recent peak). A ranking for
+   * deciding anomalies (>= ALARM_THRESHOLD), not a probability. 0 during the first 16 points.
    */
   alarms: Float64Array;
 }
@@ -300,6 +302,12 @@ export interface DetectApi {
    * excess over 3 (default: the Gaussian 0.0027 and 0.2831).
    */
   surprise(zShort: number, zLong?: number, tail?: { rate: number; excess: number }): number;
+  /**
+   * Evidence in decades of the alarm's contextual member for each value of a fresh series, as
+   * the detector computes it: E / ln 10 at a novel transition between two 3-bit symbols of the
+   * forgetting range (E the times it was expected had symbol and context been independent), else 0.
+   */
+  contextEvidence(values: ArrayLike<number>): Float64Array;
 }
 
 /** Creates the detection API over a loaded runtime. */
@@ -430,6 +438,16 @@ export function createDetectApi(rt: Runtime): DetectApi {
         invalid("detect.surprise", "tail.rate must be in (0, 1] and tail.excess > 0", tail);
       }
       return ex.detector_surprise(zShort, zLong, tail?.rate ?? 0, tail?.excess ?? 0) as number;
+    },
+    contextEvidence(values) {
+      const ctx = "detect.contextEvidence";
+      if (values?.length === undefined) invalid(ctx, "values must be an array");
+      const n = values.length;
+      const vp = rt.putF64(io.val, values);
+      const op = io.out.ensure(n * 8);
+      const st = ex.detector_context_evidence(vp, n, op) as number;
+      if (st < 0) fail(rt, st, ctx);
+      return rt.f64(op, n).slice();
     },
   };
   return api;

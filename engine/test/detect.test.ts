@@ -532,7 +532,27 @@ describe("alarm score", () => {
     d.dispose();
     const s = Array.from(scores, (u) => 8 * u);
     for (let i = 16; i < 300; i++) expect(s[i]).toBeLessThan(GATE); // ordinary points: c = 0, no refractory peak
-    for (let i = 0; i < 300; i++) expect(alarms[i]).toBe(0);
+    // So before index 300 the alarm is the contextual member's value alone (from index 16, where
+    // the alarm starts): its evidence less log10 64 (Bonferroni over the pairs), Sidak-corrected for
+    // the second member, less its own peak decaying over two days (exp(-5 min / 2 days) a point).
+    // Noise makes few novel pairs, and weak ones (while the range and counts are young; at most
+    // 1.40 decades here, below the 1.81 of the correction, so the member is 0 throughout).
+    const ev = engine.detect.contextEvidence(vs);
+    const decay = Math.exp(-(5 * MIN) / (2 * DAY));
+    const toAlarm = (a: number) => (a > 0 ? a / (a + 0.53) : 0);
+    const member: number[] = new Array<number>(301).fill(0);
+    let peak = 0;
+    for (let i = 16; i <= 300; i++) {
+      const e = ev[i]!;
+      const f = e - Math.log10(64);
+      const ce = f > 0 ? Math.max(0, f - Math.log10(2 - 10 ** -f)) : 0;
+      const pk = peak * decay;
+      peak = Math.max(ce, pk);
+      member[i] = ce - pk;
+    }
+    for (let i = 0; i < 16; i++) expect(alarms[i]).toBe(0);
+    for (let i = 16; i < 300; i++) expect(alarms[i]).toBeCloseTo(toAlarm(member[i]!), 12);
+    expect(Math.max(...alarms.subarray(0, 300))).toBeLessThan(ALARM_THRESHOLD);
     const x = s[300]!;
     expect(scores[300]).toBeLessThan(0.9);
     const bin = (v: number) => Math.min(63, Math.floor(BIN_PER_LN * Math.log(1 + v)));
@@ -547,7 +567,35 @@ describe("alarm score", () => {
     const cf = Math.min(-Math.log10((above + w) / (total + w)), x - GATE);
     expect(cf).toBeGreaterThan(0);
     const c = cf * (1 + Math.log10(1 + x));
+    expect(c).toBeGreaterThan(member[300]!);
     expect(alarms[300]).toBeCloseTo(c / (c + 0.53), 6);
+  });
+
+  it("has a contextual member: a novel transition between common symbols is evidence E / ln 10 (by hand)", () => {
+    // 0, 10, 0, 10, ... for indices 0..200, then 0 again at 201. The forgetting range is [0, 10]
+    // (each extreme is revisited every other point), so 0 is symbol 0 and 10 is symbol 7. Points
+    // 1..200 count the pairs (0, 7) at odd and (7, 0) at even indices: 100 each. The first two
+    // novel pairs carry no evidence (no counts yet: N = 0 at index 1, N_row = 0 at index 2). At 201
+    // the pair (0, 0) is new; before it, N_row(0) = 100, m(0) = 100 and N = 200: independence
+    // expected it E = 100 * 100 / 200 = 50 times, P(never) = exp(-50), 50 / ln 10 = 21.7147 decades.
+    const vs = Array.from({ length: 202 }, (_, i) => (i === 201 || i % 2 === 0 ? 0 : 10));
+    const ev = engine.detect.contextEvidence(vs);
+    for (let i = 0; i < 201; i++) expect(ev[i]).toBe(0);
+    expect(ev[201]).toBeCloseTo(50 / Math.LN10, 9);
+    // A novelty seen once is learned: the same pair again is no evidence.
+    const again = engine.detect.contextEvidence([...vs, 0]);
+    expect(again[202]).toBe(0);
+    // The detector alarms on it (the model sees an ordinary value: 0 is half of the points): less
+    // log10 64 = 1.8062 for the 64 pairs (Bonferroni), 19.9085; then Sidak for the second member,
+    // 19.9085 - log10(2 - 10^-19.9) = 19.6075, with no earlier peak.
+    const { ts } = series(202, 5 * MIN, () => 0);
+    const d = engine.detect.streaming();
+    const { alarms } = d.push(ts, vs);
+    d.dispose();
+    const a = 50 / Math.LN10 - Math.log10(64) - Math.log10(2);
+    expect(alarms[201]).toBeCloseTo(a / (a + 0.53), 9);
+    expect(alarms[201]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+    expectCode(() => engine.detect.contextEvidence([1, Number.NaN]), "not_finite");
   });
 
   it("alarms at the onset of a persisting anomaly, not at every repeat", () => {

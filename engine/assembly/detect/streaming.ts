@@ -1,6 +1,6 @@
 // Streaming univariate anomaly detector. Every point gets a score in [0,1]
 // computed from past and present data only, then updates a fixed-size state
-// (about 3.6 KiB, under the 4 KiB budget; see detector_state_bytes) in O(1).
+// (about 3.8 KiB, under the 4 KiB budget; see detector_state_bytes) in O(1).
 //
 // Model: baseline(t) = L + S(t) + G + phi B
 //   L     slow level (time constant about a day, at most FAST_RATE per point);
@@ -83,11 +83,17 @@
 // decaying over a week: earlier days' and today's), so an anomaly alarms once at
 // its onset, a daily job whose start jitters does not alarm daily, and an anomaly
 // that has ended does not mask the next.
-// The alarm is a ranking, mapped to [0,1) as c / (c + ALARM_HALF).
+// A second member, contextual.ts, asks whether the value has ever followed
+// the one before it (CAD OSE's question, on 3-bit symbols of a forgetting
+// range); its value (evidence of a novel transition, Bonferroni-corrected
+// over the 64 pairs and Sidak-corrected for the second member, less its own
+// refractory peak) competes with this one, and
+// the larger is the alarm. The alarm is a ranking, mapped to [0,1) as c / (c + ALARM_HALF).
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
 import { Registry } from "../util/registry";
 import { OUT, setBadIndex } from "../util/bytes";
+import { ContextualDetector, CTX_COUNTS, CTX_SCALARS, CTX_SYMBOLS } from "./contextual";
 
 /** Points used for the robust initial estimate (median, MAD); also the ring size. */
 export const INIT_POINTS: i32 = 16;
@@ -236,14 +242,15 @@ const LOG10_3: f64 = 0.47712125471966244;
 const INV_SQRT2: f64 = 0.7071067811865476;
 
 /**
- * Serialised form: magic "HSD3" (the variance view's two scalars joined the state; an "HSD2" state
- * is refused and the Worker starts that series afresh), then the fixed-size state, then an FNV-1a checksum.
+ * Serialised form: magic "HSD3" (the variance view's two scalars and the contextual member joined
+ * the state; an "HSD2" state is refused and the Worker starts that series afresh), then the
+ * fixed-size state, then an FNV-1a checksum.
  */
 export const DETECTOR_MAGIC: u32 = 0x33445348;
 const SCALARS: i32 = 28;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
-  4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + (ALARM_BINS + 2 * DAY_BUCKETS) * 4 + 4;
+  4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + (ALARM_BINS + 2 * DAY_BUCKETS) * 4 + CTX_SCALARS * 8 + CTX_COUNTS + 4;
 
 
 /**
@@ -391,6 +398,8 @@ export class StreamingDetector {
   /** Largest alarm per time-of-day bucket and when (minutes since the first point). */
   dayPeak: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
   dayPeakAt: StaticArray<f32> = new StaticArray<f32>(DAY_BUCKETS);
+  /** The alarm's contextual member (has this value followed the one before it? see contextual.ts). */
+  ctx: ContextualDetector = new ContextualDetector();
 
   constructor() {
     for (let i = 0; i < DAY_BUCKETS; i++) unchecked((this.dayScale[i] = 1));
@@ -417,6 +426,7 @@ export class StreamingDetector {
     if (n == 0) this.firstT = t;
     this.lastT = t;
     this.n = <f64>(n + 1);
+    const cx = this.ctx.push(x);
     if (n < INIT_POINTS) {
       this.initPoint(n, x);
       return;
@@ -520,7 +530,7 @@ export class StreamingDetector {
       let sa = ss > surprise ? ss : surprise;
       if (sd > sa) sa = sidak3(sd);
       if (sv > sa) sa = sidak3(sv);
-      this.outAlarm = this.alarmOf(sa, t, useSeason);
+      this.outAlarm = this.alarmOf(sa, t, useSeason, cx);
       return;
     }
     this.cpos = cp;
@@ -544,12 +554,13 @@ export class StreamingDetector {
     let sa = surprise;
     if (sd > sa) sa = sidak3(sd);
     if (sv > sa) sa = sidak3(sv);
-    this.outAlarm = this.alarmOf(sa, t, useSeason);
+    this.outAlarm = this.alarmOf(sa, t, useSeason, cx);
   }
 
   /**
    * The alarm value of this point's surprise s (decades: lastSurprise, or the shift's when the
-   * CUSUM re-anchors and that is larger), mapped to [0,1) (see the
+   * CUSUM re-anchors and that is larger) and of the contextual member's evidence cx (decades, from
+   * ContextualDetector.push; the larger of the two members' values counts), mapped to [0,1) (see the
    * header). With H the forgetting histogram of earlier surprises (total weight N), the conformal
    * surprise is cf = -log10((H(>= bin of s) + 1) / (N + 1)), at most s - ALARM_GATE (a point the
    * model finds ordinary is not news however rare its bin); the alarm value is
@@ -560,7 +571,7 @@ export class StreamingDetector {
    * 1 / ALARM_MEMORY without touching every bin: each new point weighs 1 / (1 - rate) more than the
    * last, and all weights are rescaled when that grows past 1e6. Called by push for every point.
    */
-  alarmOf(s: f64, t: f64, useSeason: bool): f64 {
+  alarmOf(s: f64, t: f64, useSeason: bool, cx: f64): f64 {
     let b = <i32>((ALARM_BINS_PER_OCTAVE / LN2) * Math.log(1 + s));
     if (b > ALARM_BINS - 1) b = ALARM_BINS - 1;
     const h = this.alarmHist;
@@ -594,10 +605,13 @@ export class StreamingDetector {
 
     // The refractory peak fades over REFRACT_MS while the series stays surprising, and over
     // QUIET_REFRACT_MS once its points are ordinary again (the episode is over).
-    const peak = this.alarmPeak * Math.exp(-this.step / (s < ALARM_GATE ? QUIET_REFRACT_MS : REFRACT_MS));
+    const decay = Math.exp(-this.step / REFRACT_MS);
+    const peak = this.alarmPeak * (s < ALARM_GATE ? Math.exp(-this.step / QUIET_REFRACT_MS) : decay);
+    // The contextual member's value, on the same scale with its own refractory: the larger alarms.
+    const ac = this.ctx.alarmValue(cx, decay);
     if (c <= 0) {
       this.alarmPeak = peak;
-      return 0; // nothing to suppress, nothing to remember
+      return ac > 0 ? ac / (ac + ALARM_HALF) : 0; // nothing of this member's to suppress or remember
     }
     this.alarmPeak = c > peak ? c : peak;
     let sup = peak;
@@ -620,7 +634,9 @@ export class StreamingDetector {
         unchecked((this.dayPeakAt[bd] = <f32>now));
       }
     }
-    const a = c - sup;
+    let a = c - sup;
+    if (ac > a) a = ac; // the contextual member's value, when larger
+
     return a > 0 ? a / (a + ALARM_HALF) : 0;
   }
 
@@ -776,6 +792,7 @@ export const detectors = new Registry<StreamingDetector>();
 /** Creates a detector. Flags: bit 0 (1) learns the daily/weekly profiles. Called once per series. Returns a handle. */
 export function detector_create(seasonal: i32): i32 {
   assert(offsetof<StreamingDetector>("varScale") == <usize>(SCALARS - 1) * 8, "scalar layout");
+  assert(offsetof<ContextualDetector>("counts") == <usize>CTX_SCALARS * 8, "contextual scalar layout");
   const d = new StreamingDetector();
   d.seasonal = (seasonal & 1) != 0 ? 1 : 0;
   return detectors.add(d);
@@ -831,7 +848,7 @@ function blockBytes(payload: i32): i32 {
 }
 
 /**
- * Heap bytes of one detector: the object and its nine arrays, each with its
+ * Heap bytes of one detector: the object, its nine arrays and its contextual member (an object and an array), each with its
  * block header and allocator alignment. Called by tests and the Worker's budget check.
  */
 export function detector_state_bytes(): i32 {
@@ -843,7 +860,9 @@ export function detector_state_bytes(): i32 {
     blockBytes(DAY_BUCKETS * 2) +
     blockBytes(WEEK_BUCKETS * 2) +
     blockBytes(ALARM_BINS * 4) +
-    2 * blockBytes(DAY_BUCKETS * 4)
+    2 * blockBytes(DAY_BUCKETS * 4) +
+    blockBytes(<i32>offsetof<ContextualDetector>()) +
+    blockBytes(CTX_COUNTS)
   );
 }
 
@@ -893,6 +912,10 @@ export function detector_serialize(h: i32): i32 {
   p += <usize>DAY_BUCKETS * 4;
   memory.copy(p, changetype<usize>(d.dayPeakAt), <usize>DAY_BUCKETS * 4);
   p += <usize>DAY_BUCKETS * 4;
+  memory.copy(p, changetype<usize>(d.ctx), <usize>CTX_SCALARS * 8);
+  p += <usize>CTX_SCALARS * 8;
+  memory.copy(p, changetype<usize>(d.ctx.counts), <usize>CTX_COUNTS);
+  p += <usize>CTX_COUNTS;
   store<u32>(p, fnv1a(base, p - base));
   OUT.len = <usize>SERIAL_BYTES;
   return SERIAL_BYTES;
@@ -924,8 +947,16 @@ export function detector_deserialize(ptr: usize, len: usize): i32 {
   memory.copy(changetype<usize>(d.dayPeak), p, <usize>DAY_BUCKETS * 4);
   p += <usize>DAY_BUCKETS * 4;
   memory.copy(changetype<usize>(d.dayPeakAt), p, <usize>DAY_BUCKETS * 4);
+  p += <usize>DAY_BUCKETS * 4;
+  memory.copy(changetype<usize>(d.ctx), p, <usize>CTX_SCALARS * 8);
+  p += <usize>CTX_SCALARS * 8;
+  memory.copy(changetype<usize>(d.ctx.counts), p, <usize>CTX_COUNTS);
+  const cs = d.ctx;
   // A checksum match on a state we did not write is possible only by design; still refuse nonsense.
   if (!(d.n >= 0) || !isFinite(d.level) || !isFinite(d.scale) || d.ringHead < 0 || d.ringHead >= <f64>INIT_POINTS || !(d.alarmInc >= 1)) {
+    return ERR_CORRUPT;
+  }
+  if (!(cs.n >= 0) || !(isFinite(cs.lo) && isFinite(cs.hi) && cs.lo <= cs.hi) || !(cs.prev >= 0 && cs.prev < <f64>CTX_SYMBOLS) || !(isFinite(cs.peak) && cs.peak >= 0)) {
     return ERR_CORRUPT;
   }
   return detectors.add(d);
