@@ -132,15 +132,17 @@ export function eventColumnMessages(
     }
     return i;
   };
+  // The bytes an event adds to the current message. The same string twice in one event is
+  // counted twice: an upper bound is all that is needed.
+  const sizeIn = (e: IngestEvent, metaBytes: number) =>
+    EVENT_CELL_BYTES + metaBytes + cost(e.service) + cost(e.message) + cost(e.endpoint) + cost(e.error_code);
   for (let i = 0; i < n; i++) {
     const e = items[i]!;
     const metaBytes = e.metadata === undefined ? 0 : cloneBound(e.metadata, perChar);
-    let size = EVENT_CELL_BYTES + metaBytes + cost(e.service) + cost(e.message);
-    // The same string twice in one event is counted twice: an upper bound is all that is needed.
-    size += cost(e.endpoint) + cost(e.error_code);
+    let size = sizeIn(e, metaBytes);
     if (i > start && bytes + size > targetBytes) {
       flush(i);
-      size = EVENT_CELL_BYTES + metaBytes + cost(e.service) + cost(e.message) + cost(e.endpoint) + cost(e.error_code);
+      size = sizeIn(e, metaBytes); // every string is new to the next message
     }
     bytes += size;
     ts[i] = e.ts;

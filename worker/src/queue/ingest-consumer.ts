@@ -40,6 +40,9 @@ const ERROR_LEVEL = new Uint8Array(LEVELS.length);
 ERROR_LEVEL[LEVELS.indexOf("ERROR")] = 1;
 ERROR_LEVEL[LEVELS.indexOf("CRITICAL")] = 1;
 
+/** A series id not looked up yet (ids are positive). */
+const UNSET = -1;
+
 type EventMessage = CheckedMessage & { kind: "events" };
 type SampleMessage = CheckedMessage & { kind: "metrics" };
 
@@ -66,15 +69,25 @@ function aggregateEvents(engine: Engine, messages: EventMessage[], ids: Map<stri
   let at = 0;
   for (const m of messages) {
     const c = m.columns;
-    // Per distinct string, not per event: its series id (when it names a service) and its hash.
-    const seriesOf = c.strings.map((name) => ids.get(seriesMapKey({ kind: "events", name, labels: "{}" })) ?? -1);
-    const hashOf = c.strings.map(endpointHash);
+    // Per distinct string, not per event, and only for the strings that name a service or an
+    // endpoint (messages can be long): its series id, and its hash (endpoint index + 1; 0 is none).
+    const seriesOf = new Int32Array(c.strings.length).fill(UNSET);
+    const hashOf = new Int32Array(c.strings.length + 1);
+    const hashed = new Uint8Array(c.strings.length + 1);
+    hashed[0] = 1;
     ts.set(c.ts, at);
     latency.set(c.latency, at); // NaN: the event carries no latency
     for (let i = 0; i < m.n; i++) {
-      series[at + i] = seriesOf[c.service[i]!]!;
+      const s = c.service[i]!;
+      if (seriesOf[s] === UNSET) seriesOf[s] = ids.get(seriesMapKey({ kind: "events", name: c.strings[s]!, labels: "{}" }))!;
+      series[at + i] = seriesOf[s]!;
       errors[at + i] = ERROR_LEVEL[c.level[i]!]! | (c.status[i]! >= 500 ? 1 : 0);
-      endpoints[at + i] = c.endpoint[i]! === 0 ? 0 : hashOf[c.endpoint[i]! - 1]!;
+      const e = c.endpoint[i]!;
+      if (hashed[e] === 0) {
+        hashOf[e] = endpointHash(c.strings[e - 1]);
+        hashed[e] = 1;
+      }
+      endpoints[at + i] = hashOf[e]!;
     }
     at += m.n;
   }
