@@ -20,7 +20,7 @@ export { ewin_create, ewin_free, ewin_add, ewin_consumed, ewin_used, ewin_read, 
 export { mwin_create, mwin_free, mwin_add, mwin_consumed, mwin_used, mwin_read, mwin_serialize, mwin_absorb, mwin_reset } from "./window/metrics";
 export { window_merge, window_header } from "./window/merge";
 export { detector_context_evidence } from "./detect/contextual";
-export { detector_create, detector_free, detector_push, detector_state_bytes, detector_serial_bytes, detector_serialize, detector_deserialize, detector_surprise } from "./detect/streaming";
+export { detector_create, detector_set_alert_level, detector_free, detector_push, detector_state_bytes, detector_serial_bytes, detector_serialize, detector_deserialize, detector_surprise } from "./detect/streaming";
 export { detect_combine, detect_group_push } from "./detect/combined";
 export { features_columns, features_state_bytes, features_error_index, features_compute, features_create, features_push, features_count, features_serialize, features_deserialize, features_free } from "./features";
 export { iforest_fit, iforest_score, iforest_error_index, iforest_c, iforest_info, iforest_serialized_bytes, iforest_serialize, iforest_deserialize, iforest_free } from "./detect/iforest";

@@ -23,7 +23,17 @@ export interface DetectorOptions {
    * non-seasonal whatever this says.
    */
   seasonal?: boolean;
+  /**
+   * Alarm at and above which a point is an alert (default ALARM_THRESHOLD; in (0, 1]). An alert
+   * within four hours of the previous one is the same incident: its alarm reports 0 and the hold
+   * extends. Set it to the threshold anomalies are decided at. A setting, not state: give it again
+   * to `restore` (the default otherwise).
+   */
+  alertLevel?: number;
 }
+
+/** Options of a restored detector: the settings, which are not part of its state. */
+export type RestoreOptions = Pick<DetectorOptions, "alertLevel">;
 
 /**
  * Alarm score at and above which a point (or a window, for a combined score) is an anomaly.
@@ -54,7 +64,8 @@ export interface DetectionBatch {
    * largest at this time of day on earlier days; or, when larger, the contextual member's evidence
    * that the value never followed the one before it, corrected for its 64 pairs, less its own
    * recent peak). A ranking for
-   * deciding anomalies (>= ALARM_THRESHOLD), not a probability. 0 during the first 16 points.
+   * deciding anomalies (>= ALARM_THRESHOLD), not a probability. 0 during the first 16 points, and
+   * 0 for an alert (at or above the detector's alert level) within four hours of the previous one.
    */
   alarms: Float64Array;
 }
@@ -281,7 +292,7 @@ export interface DetectApi {
   /** A new streaming detector for one series. */
   streaming(options?: DetectorOptions): StreamingDetector;
   /** A detector continuing from `serialize()` bytes; throws "corrupt" on bad bytes. */
-  restore(bytes: Uint8Array): StreamingDetector;
+  restore(bytes: Uint8Array, options?: RestoreOptions): StreamingDetector;
   /** In-memory bytes of one detector's state (at most 4096). */
   readonly stateBytes: number;
   /** Bytes of a serialised detector. */
@@ -289,7 +300,7 @@ export interface DetectApi {
   /** Detectors for named features (1..64 distinct names, each at most 255 UTF-8 bytes) of one series. */
   multi(features: readonly string[], options?: DetectorOptions): MultiDetector;
   /** A multi-feature detector continuing from `MultiDetector.serialize()` bytes. */
-  restoreMulti(bytes: Uint8Array): MultiDetector;
+  restoreMulti(bytes: Uint8Array, options?: RestoreOptions): MultiDetector;
   /**
    * Combines per-feature scores (and optionally an Isolation Forest score in
    * [0,1]) into one calibrated score with ranked drivers whose contributions sum to 1,
@@ -317,10 +328,19 @@ export function createDetectApi(rt: Runtime): DetectApi {
   const mio = { handles: rt.region(), val: rt.region(), out: rt.region(), surprise: rt.region(), comb: rt.region() };
   const bytesIn = rt.region();
 
-  function restoreOne(bytes: Uint8Array): StreamingDetector {
+  function alertLevelOf(ctx: string, options: RestoreOptions): number {
+    const level = options.alertLevel ?? ALARM_THRESHOLD;
+    if (typeof level !== "number" || !(level > 0 && level <= 1)) invalid(ctx, "alertLevel must be a number in (0, 1]", { alertLevel: level });
+    return level;
+  }
+
+  function restoreOne(bytes: Uint8Array, options: RestoreOptions = {}): StreamingDetector {
     if (!(bytes instanceof Uint8Array)) invalid("detect.restore", "bytes must be a Uint8Array");
+    const level = alertLevelOf("detect.restore", options);
     const ptr = rt.putU8(bytesIn, bytes);
-    return new StreamingDetector(rt, io, check(ex.detector_deserialize(ptr, bytes.length), "detect.restore"));
+    const h = check(ex.detector_deserialize(ptr, bytes.length), "detect.restore");
+    check(ex.detector_set_alert_level(h, level), "detect.restore");
+    return new StreamingDetector(rt, io, h);
   }
 
   function checkFeatures(ctx: string, features: readonly string[]): void {
@@ -338,16 +358,18 @@ export function createDetectApi(rt: Runtime): DetectApi {
     stateBytes: ex.detector_state_bytes() as number,
     serializedBytes: ex.detector_serial_bytes() as number,
     streaming(options = {}) {
-      return new StreamingDetector(rt, io, check(ex.detector_create(options.seasonal === false ? 0 : 1), "detect.streaming"));
+      const level = alertLevelOf("detect.streaming", options);
+      return new StreamingDetector(rt, io, check(ex.detector_create(options.seasonal === false ? 0 : 1, level), "detect.streaming"));
     },
     restore: restoreOne,
     multi(features, options = {}) {
       checkFeatures("detect.multi", features);
       return new MultiDetector(api, rt, mio, [...features], features.map(() => api.streaming(options)));
     },
-    restoreMulti(bytes) {
+    restoreMulti(bytes, options = {}) {
       const ctx = "detect.restoreMulti";
       if (!(bytes instanceof Uint8Array)) invalid(ctx, "bytes must be a Uint8Array");
+      alertLevelOf(ctx, options);
       const corrupt = () => new EngineError("corrupt", `${ctx}: corrupt`);
       const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       if (bytes.length < 2) throw corrupt();
@@ -366,7 +388,7 @@ export function createDetectApi(rt: Runtime): DetectApi {
           const len = dv.getUint32(o, true);
           o += 4;
           if (o + len > bytes.length) throw corrupt();
-          dets.push(restoreOne(bytes.subarray(o, o + len)));
+          dets.push(restoreOne(bytes.subarray(o, o + len), options));
           o += len;
         }
         if (o !== bytes.length) throw corrupt();

@@ -347,6 +347,44 @@ describe("streaming detector behaviour", () => {
     whole.dispose();
   });
 
+  it("reads the previous state form (HSD3, without the alert hold's time) as one with no alert yet", () => {
+    // HSD4 = HSD3 plus one f64 scalar, alertAt, the last of the 29 scalars (bytes 4 + 28 * 8 to
+    // 4 + 29 * 8). Before any alert it is -Infinity, so dropping it, writing the old magic and the
+    // FNV-1a checksum gives exactly the state an HSD3 build wrote; restored, it continues identically.
+    const g = gaussian(32);
+    const { ts, vs } = series(1500, 5 * MIN, () => 100 + g());
+    const whole = engine.detect.streaming();
+    const all = whole.push(ts, vs);
+    whole.dispose();
+    expect(Math.max(...all.alarms.subarray(0, 800))).toBeLessThan(ALARM_THRESHOLD);
+    const first = engine.detect.streaming();
+    first.push(ts.subarray(0, 800), vs.subarray(0, 800));
+    const v4 = first.serialize();
+    first.dispose();
+    const at = 4 + 28 * 8;
+    expect(new DataView(v4.buffer, v4.byteOffset).getFloat64(at, true)).toBe(Number.NEGATIVE_INFINITY);
+    const v3 = new Uint8Array(v4.length - 8);
+    v3.set(v4.subarray(0, at));
+    v3.set(v4.subarray(at + 8, v4.length - 4), at);
+    /** The bytes with this magic and a fresh FNV-1a checksum over all but the last 4. */
+    const sealed = (b: Uint8Array, magic: number) => {
+      const out = b.slice();
+      const dv = new DataView(out.buffer);
+      dv.setUint32(0, magic, true);
+      let h = 0x811c9dc5;
+      for (let i = 0; i < out.length - 4; i++) h = Math.imul(h ^ out[i]!, 0x01000193) >>> 0;
+      dv.setUint32(out.length - 4, h, true);
+      return out;
+    };
+    const HSD3 = 0x33445348;
+    const second = engine.detect.restore(sealed(v3, HSD3));
+    expect(second.push(ts.subarray(800), vs.subarray(800)).alarms).toEqual(all.alarms.subarray(800));
+    second.dispose();
+    // Checksums right, but the old magic at the new length, or the new magic at the old length: corrupt.
+    expectCode(() => engine.detect.restore(sealed(v4, HSD3)), "corrupt");
+    expectCode(() => engine.detect.restore(sealed(v3, new DataView(v4.buffer, v4.byteOffset).getUint32(0, true))), "corrupt");
+  });
+
   it("rejects corrupt or truncated state bytes", () => {
     const d = engine.detect.streaming();
     d.push([T0, T0 + MIN], [1, 2]);
@@ -666,6 +704,63 @@ describe("alarm score", () => {
     d.dispose();
     expect(alarms[1000]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
     expect(alarms[1200]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+  });
+
+  it("alerts once per incident: a further alert within four hours of the last reports 0 and extends the hold", () => {
+    // N(100, 1) at 5 minutes with rising spikes of +40, +80, +160 and +320 sigma at indices 1000,
+    // 1024 (2 h after the first), 1070 (3 h 50 min after the second, 5 h 50 min after the first)
+    // and 1200 (10 h 50 min after the third). Each rises above the refractory peak of the ones
+    // before it, so without the hold (alert level 1, which no alarm reaches) all four alarm.
+    const g = gaussian(46);
+    const spikes: Record<number, number> = { 1000: 40, 1024: 80, 1070: 160, 1200: 320 };
+    const { ts, vs } = series(1400, 5 * MIN, (i) => 100 + g() + (spikes[i] ?? 0));
+    const run = (alertLevel: number) => {
+      const d = engine.detect.streaming({ alertLevel });
+      const { alarms } = d.push(ts, vs);
+      d.dispose();
+      return alarms;
+    };
+    const free = run(1);
+    for (const i of [1000, 1024, 1070, 1200]) expect(free[i]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
+    const held = run(ALARM_THRESHOLD);
+    expect(held[1000]).toBe(free[1000]);
+    // 1024 is within four hours of the alert at 1000; 1070 is not, but is within four hours of the
+    // held alert at 1024, which extended the hold: one incident.
+    expect(held[1024]).toBe(0);
+    expect(held[1070]).toBe(0);
+    // Past four hours without an alert, a new incident alerts as it would have.
+    expect(held[1200]).toBe(free[1200]);
+    // Only alerts are held: everything else is the same alarm.
+    for (let i = 0; i < ts.length; i++) if (free[i]! < ALARM_THRESHOLD) expect(held[i]).toBe(free[i]);
+  });
+
+  it("holds at the alert level it is given, and takes the level again on restore (a setting, not state)", () => {
+    const g = gaussian(46);
+    const spikes: Record<number, number> = { 1000: 40, 1024: 80 };
+    const { ts, vs } = series(1100, 5 * MIN, (i) => 100 + g() + (spikes[i] ?? 0));
+    const free = engine.detect.streaming({ alertLevel: 1 });
+    const all = free.push(ts, vs).alarms;
+    free.dispose();
+    // An alert level above both alarms (0.95 against 0.948 and 0.788 here): nothing is held.
+    expect(all[1000]).toBeLessThan(0.95);
+    const high = engine.detect.streaming({ alertLevel: 0.95 });
+    expect(high.push(ts, vs).alarms).toEqual(all);
+    high.dispose();
+    // Cut after the first alert: restored at the default level the hold continues, at level 1 it does not.
+    const first = engine.detect.streaming();
+    first.push(ts.subarray(0, 1010), vs.subarray(0, 1010));
+    const bytes = first.serialize();
+    first.dispose();
+    const again = engine.detect.restore(bytes);
+    expect(again.push(ts.subarray(1010), vs.subarray(1010)).alarms[1024 - 1010]).toBe(0);
+    again.dispose();
+    const unheld = engine.detect.restore(bytes, { alertLevel: 1 });
+    expect(unheld.push(ts.subarray(1010), vs.subarray(1010)).alarms[1024 - 1010]).toBe(all[1024]);
+    unheld.dispose();
+    for (const alertLevel of [0, -0.5, 1.5, Number.NaN]) {
+      expectCode(() => engine.detect.streaming({ alertLevel }), "invalid_argument");
+      expectCode(() => engine.detect.restore(bytes, { alertLevel }), "invalid_argument");
+    }
   });
 
   it("stops alarming on routine bursts and alarms on one beyond them", () => {

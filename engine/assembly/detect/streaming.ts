@@ -89,6 +89,10 @@
 // over the 64 pairs and Sidak-corrected for the second member, less its own
 // refractory peak) competes with this one, and
 // the larger is the alarm. The alarm is a ranking, mapped to [0,1) as c / (c + ALARM_HALF).
+// Alert hold (see report): an alarm at or above the alert level (the threshold anomalies are
+// decided at, 0.7 by default) is an alert, and a further alert within HOLD_MS (four hours,
+// sliding) of the last is the same incident and reports 0, whichever member raised it: the
+// refractory peaks compare values, so a rising incident, or the other member, would alert again.
 
 import { ERR_BAD_HANDLE, ERR_CORRUPT, ERR_INVALID_ARGUMENT, ERR_NOT_FINITE, ERR_OUT_OF_ORDER, OK } from "../util/status";
 import { Registry } from "../util/registry";
@@ -198,6 +202,14 @@ export const DAY_REFRACT_MS: f64 = 604_800_000;
  * (about 1.24); the only constant set from those files, and it moves the threshold, not the ranking.
  */
 export const ALARM_HALF: f64 = 0.53;
+/** Default alert level of the alarm (the facade's ALARM_THRESHOLD): alarms at or above it are alerts. */
+export const ALERT_LEVEL: f64 = 0.7;
+/**
+ * An alert within this long of the previous one (ms, four hours; sliding) is the same incident and
+ * reports 0: Prometheus Alertmanager's default repeat_interval, and QUIET_REFRACT_MS, after which an
+ * ended episode no longer masks the next.
+ */
+export const HOLD_MS: f64 = 14_400_000;
 /** Rate of the drift view's EW mean of z against the slow baseline (memory about 50 points). */
 export const DRIFT_RATE: f64 = 0.02;
 /** Its standard deviation for iid unit z: sqrt(r / (2 - r)). */
@@ -242,15 +254,21 @@ const LOG10_3: f64 = 0.47712125471966244;
 const INV_SQRT2: f64 = 0.7071067811865476;
 
 /**
- * Serialised form: magic "HSD3" (the variance view's two scalars and the contextual member joined
- * the state; an "HSD2" state is refused and the Worker starts that series afresh), then the
- * fixed-size state, then an FNV-1a checksum.
+ * Serialised form: magic "HSD4", then the fixed-size state, then an FNV-1a checksum. "HSD4" added
+ * the alert hold's time as the last scalar; an "HSD3" state (the same without it) is read as one
+ * with no alert yet, so a deploy keeps every series' learned state. Older ones ("HSD2") are refused
+ * and the Worker starts that series afresh.
  */
-export const DETECTOR_MAGIC: u32 = 0x33445348;
-const SCALARS: i32 = 28;
+export const DETECTOR_MAGIC: u32 = 0x34445348;
+/** Magic of the previous form, still read (see above). */
+const DETECTOR_MAGIC_V3: u32 = 0x33445348;
+const SCALARS: i32 = 29;
+/** Scalars of an "HSD3" state (all but alertAt). */
+const SCALARS_V3: i32 = 28;
 /** Bytes of a serialised detector (fixed). */
 export const SERIAL_BYTES: i32 =
   4 + SCALARS * 8 + INIT_POINTS * 8 + (2 * DAY_BUCKETS + WEEK_BUCKETS) * 4 + (DAY_BUCKETS + WEEK_BUCKETS) * 2 + (ALARM_BINS + 2 * DAY_BUCKETS) * 4 + CTX_SCALARS * 8 + CTX_COUNTS + 4;
+const SERIAL_BYTES_V3: i32 = SERIAL_BYTES - (SCALARS - SCALARS_V3) * 8;
 
 
 /**
@@ -378,7 +396,11 @@ export class StreamingDetector {
   /** Variance view: EW mean of min(|z|, SCALE_CLIP) (rate VAR_RATE), and its robust EW scale. */
   varMean: f64 = SCALE_CLIP_MEAN;
   varScale: f64 = 0;
-  // Outputs of the last push (not serialised: they follow the SCALARS).
+  /** Time of the last alert (see report). */
+  alertAt: f64 = -Infinity;
+  // Outputs of the last push and settings (not serialised: they follow the SCALARS).
+  /** Alarm at and above which a point is an alert (a setting, given at creation and after restore). */
+  alertLevel: f64 = ALERT_LEVEL;
   outScore: f64 = 0;
   outLow: f64 = 0;
   outHigh: f64 = 0;
@@ -611,7 +633,7 @@ export class StreamingDetector {
     const ac = this.ctx.alarmValue(cx, decay);
     if (c <= 0) {
       this.alarmPeak = peak;
-      return ac > 0 ? ac / (ac + ALARM_HALF) : 0; // nothing of this member's to suppress or remember
+      return this.report(ac > 0 ? ac / (ac + ALARM_HALF) : 0, t); // nothing of this member's to suppress or remember
     }
     this.alarmPeak = c > peak ? c : peak;
     let sup = peak;
@@ -637,7 +659,20 @@ export class StreamingDetector {
     let a = c - sup;
     if (ac > a) a = ac; // the contextual member's value, when larger
 
-    return a > 0 ? a / (a + ALARM_HALF) : 0;
+    return this.report(a > 0 ? a / (a + ALARM_HALF) : 0, t);
+  }
+
+  /**
+   * The alarm as reported for alarm v at time t: an alert (v >= alertLevel) within HOLD_MS of the
+   * previous alert is the same incident and reports 0, and extends the hold (an incident lasts
+   * until four hours pass without an alert). Whichever member raised them, so two members, or one
+   * member's rising values, do not alert several times for one incident. Called by alarmOf.
+   */
+  @inline report(v: f64, t: f64): f64 {
+    if (v < this.alertLevel) return v;
+    const held = t - this.alertAt <= HOLD_MS;
+    this.alertAt = t;
+    return held ? 0 : v;
   }
 
   /**
@@ -789,13 +824,27 @@ function medianOf(m: i32): f64 {
 /** Live detectors by handle. */
 export const detectors = new Registry<StreamingDetector>();
 
-/** Creates a detector. Flags: bit 0 (1) learns the daily/weekly profiles. Called once per series. Returns a handle. */
-export function detector_create(seasonal: i32): i32 {
-  assert(offsetof<StreamingDetector>("varScale") == <usize>(SCALARS - 1) * 8, "scalar layout");
+/**
+ * Creates a detector. Flags: bit 0 (1) learns the daily/weekly profiles. alertLevel in (0, 1]: the
+ * alarm at and above which a point is an alert (see report). Called once per series. Returns a handle.
+ */
+export function detector_create(seasonal: i32, alertLevel: f64): i32 {
+  if (!(alertLevel > 0 && alertLevel <= 1)) return ERR_INVALID_ARGUMENT;
+  assert(offsetof<StreamingDetector>("alertAt") == <usize>(SCALARS - 1) * 8, "scalar layout");
   assert(offsetof<ContextualDetector>("counts") == <usize>CTX_SCALARS * 8, "contextual scalar layout");
   const d = new StreamingDetector();
   d.seasonal = (seasonal & 1) != 0 ? 1 : 0;
+  d.alertLevel = alertLevel;
   return detectors.add(d);
+}
+
+/** Sets a detector's alert level (in (0, 1]; a setting, not state: the facade sets it after a restore). */
+export function detector_set_alert_level(h: i32, alertLevel: f64): i32 {
+  const d = detectors.get(h);
+  if (d === null) return ERR_BAD_HANDLE;
+  if (!(alertLevel > 0 && alertLevel <= 1)) return ERR_INVALID_ARGUMENT;
+  d.alertLevel = alertLevel;
+  return OK;
 }
 
 /** Releases a detector. */
@@ -923,13 +972,16 @@ export function detector_serialize(h: i32): i32 {
 
 /** Restores a detector from serialised bytes; returns a new handle or ERR_CORRUPT. Called when the Worker loads a series' state. */
 export function detector_deserialize(ptr: usize, len: usize): i32 {
-  if (len != <usize>SERIAL_BYTES) return ERR_CORRUPT;
-  if (load<u32>(ptr) != DETECTOR_MAGIC) return ERR_CORRUPT;
+  const magic = len >= 4 ? load<u32>(ptr) : 0;
+  let scalars: i32;
+  if (magic == DETECTOR_MAGIC && len == <usize>SERIAL_BYTES) scalars = SCALARS;
+  else if (magic == DETECTOR_MAGIC_V3 && len == <usize>SERIAL_BYTES_V3) scalars = SCALARS_V3;
+  else return ERR_CORRUPT;
   if (load<u32>(ptr + len - 4) != fnv1a(ptr, len - 4)) return ERR_CORRUPT;
   const d = new StreamingDetector();
   let p = ptr + 4;
-  memory.copy(changetype<usize>(d), p, <usize>SCALARS * 8);
-  p += <usize>SCALARS * 8;
+  memory.copy(changetype<usize>(d), p, <usize>scalars * 8); // an HSD3 state leaves alertAt at -Infinity
+  p += <usize>scalars * 8;
   memory.copy(changetype<usize>(d.ring), p, <usize>INIT_POINTS * 8);
   p += <usize>INIT_POINTS * 8;
   memory.copy(changetype<usize>(d.day), p, <usize>DAY_BUCKETS * 4);
@@ -953,7 +1005,7 @@ export function detector_deserialize(ptr: usize, len: usize): i32 {
   memory.copy(changetype<usize>(d.ctx.counts), p, <usize>CTX_COUNTS);
   const cs = d.ctx;
   // A checksum match on a state we did not write is possible only by design; still refuse nonsense.
-  if (!(d.n >= 0) || !isFinite(d.level) || !isFinite(d.scale) || d.ringHead < 0 || d.ringHead >= <f64>INIT_POINTS || !(d.alarmInc >= 1)) {
+  if (!(d.n >= 0) || !isFinite(d.level) || !isFinite(d.scale) || d.ringHead < 0 || d.ringHead >= <f64>INIT_POINTS || !(d.alarmInc >= 1) || isNaN(d.alertAt)) {
     return ERR_CORRUPT;
   }
   if (!(cs.n >= 0) || !(isFinite(cs.lo) && isFinite(cs.hi) && cs.lo <= cs.hi) || !(cs.prev >= 0 && cs.prev < <f64>CTX_SYMBOLS) || !(isFinite(cs.peak) && cs.peak >= 0)) {

@@ -15,7 +15,8 @@ Scores every row with the engine's streaming detector (robust seasonal
 baseline, level-shift aware; each score uses only that row and the rows
 before it) and writes timestamp,anomaly_score in input order. The score is
 the alarm score: high once, at the onset of what is news for the series
-(0.7 and above is an anomaly, as in the Worker). A row without a value
+(0.7 and above is an anomaly, as in the Worker; a further one within four
+hours of the last is the same incident and scores 0). A row without a value
 scores 0 and does not update the detector.
 
 options:

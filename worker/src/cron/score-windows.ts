@@ -64,6 +64,8 @@ export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindo
   if (closed.length === 0) return [];
   // ANOMALY_THRESHOLD applies to the alarm score (default ALARM_THRESHOLD, 0.7).
   const threshold = Number(env.ANOMALY_THRESHOLD || ALARM_THRESHOLD);
+  // The detectors hold alerts (a further one within four hours is the same incident) at that threshold.
+  const alertLevel = threshold > 0 && threshold <= 1 ? threshold : ALARM_THRESHOLD;
   const meta = new Map(closed.map((w) => [w.seriesId, w]));
   const bySeries = await readWindows(env.DB, closed);
   const forests = await forestsFor(env.DB, engine, [...bySeries.keys()]);
@@ -77,10 +79,10 @@ export async function scoreWindows(env: Env, engine: Engine, closed: ClosedWindo
     const carry = stored?.carry ?? {};
     let detector: MultiDetector;
     try {
-      detector = stored ? engine.detect.restoreMulti(stored.state) : engine.detect.multi(features);
+      detector = stored ? engine.detect.restoreMulti(stored.state, { alertLevel }) : engine.detect.multi(features, { alertLevel });
     } catch (err) {
       console.error(`detector state of series ${seriesId} is unreadable; starting afresh`, err);
-      detector = engine.detect.multi(features);
+      detector = engine.detect.multi(features, { alertLevel });
     }
     try {
       for (const w of windows) {
