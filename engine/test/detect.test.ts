@@ -794,6 +794,24 @@ describe("alarm score", () => {
     expect(hits[0]).toBeLessThan(2300);
   });
 
+  it("alarms once on a drift whose evidence grows over many points, not only on its increments", () => {
+    // N(100, 1), then +1 sigma from index 2000 on: too small for the CUSUM (slack 1) and absorbed by
+    // the fast part within about 1 / 0.05 points, so no point is surprising; the drift view's EW mean
+    // (rate 0.02) against the slow level grows over about 50 points. Were each point's value fed to
+    // the refractory peak, only its growth since the point before could alarm (here at most 0.687);
+    // judged whole against the peak from before it, it alerts, and the hold keeps it to one alert.
+    const g = gaussian(43);
+    const { ts, vs } = series(3000, 5 * MIN, (i) => 100 + g() + (i >= 2000 ? 1 : 0));
+    const d = engine.detect.streaming();
+    const { scores, alarms } = d.push(ts, vs);
+    d.dispose();
+    for (let i = 2000; i < 3000; i++) expect(8 * scores[i]!).toBeLessThan(GATE);
+    expect(Math.max(...alarms.subarray(516, 2000))).toBeLessThan(ALARM_THRESHOLD);
+    const hits = [...alarms.subarray(2000, 3000)].map((a, k) => (a >= ALARM_THRESHOLD ? 2000 + k : -1)).filter((k) => k >= 0);
+    expect(hits.length).toBe(1);
+    expect(hits[0]).toBeLessThan(2100);
+  });
+
   it("alarms on a run of moderately large points that no single point, mean or drift makes surprising (the variance view)", () => {
     // N(100, 1), then six points at 100 +3.2, -3.2, +3.2, ... from index 2000. Each is |z| ~ 3.2,
     // 2.9 decades of surprise, below the gate (log10 3000 = 3.48): the point view cannot alarm,

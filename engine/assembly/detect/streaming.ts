@@ -82,7 +82,9 @@
 // alarm within two hours of this time of day, kept per 15-minute bucket and
 // decaying over a week: earlier days' and today's), so an anomaly alarms once at
 // its onset, a daily job whose start jitters does not alarm daily, and an anomaly
-// that has ended does not mask the next.
+// that has ended does not mask the next. A drift or variance view's value joins the
+// refractory peaks only once its EW mean stops growing: its evidence accumulates over its memory,
+// and fed point by point a steadily growing drift would only ever alarm by its last increment.
 // A second member, contextual.ts, asks whether the value has ever followed
 // the one before it (CAD OSE's question, on 3-bit symbols of a forgetting
 // range); its value (evidence of a novel transition, Bonferroni-corrected
@@ -546,13 +548,22 @@ export class StreamingDetector {
       this.cneg = 0;
       this.runPos = 0;
       this.runNeg = 0;
+      const d0 = this.drift;
+      const v0 = this.varMean;
       const sd = this.driftSurprise(x - level - season, se, w);
       const sv = this.varianceSurprise(z, w);
-      this.drift = 0;
       let sa = ss > surprise ? ss : surprise;
-      if (sd > sa) sa = sidak3(sd);
-      if (sv > sa) sa = sidak3(sv);
-      this.outAlarm = this.alarmOf(sa, t, useSeason, cx);
+      let rising = false;
+      if (sd > sa) {
+        sa = sidak3(sd);
+        rising = Math.abs(this.drift) > Math.abs(d0);
+      }
+      if (sv > sa) {
+        sa = sidak3(sv);
+        rising = this.varMean > v0;
+      }
+      this.drift = 0;
+      this.outAlarm = this.alarmOf(sa, t, useSeason, cx, rising);
       return;
     }
     this.cpos = cp;
@@ -570,13 +581,23 @@ export class StreamingDetector {
     this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
 
     if (useSeason) this.learnSeason(td, tw, dayAt, x - level, se);
+    const d0 = this.drift;
+    const v0 = this.varMean;
     const sd = this.driftSurprise(x - level - season, se, w);
     const sv = this.varianceSurprise(z, w);
-    // The larger of the three looks; the drift and variance views Sidak-corrected for them.
+    // The larger of the three looks; the drift and variance views Sidak-corrected for them. A
+    // view's EW mean that grew at this point is its episode's evidence still accumulating (see alarmOf).
     let sa = surprise;
-    if (sd > sa) sa = sidak3(sd);
-    if (sv > sa) sa = sidak3(sv);
-    this.outAlarm = this.alarmOf(sa, t, useSeason, cx);
+    let rising = false;
+    if (sd > sa) {
+      sa = sidak3(sd);
+      rising = Math.abs(this.drift) > Math.abs(d0);
+    }
+    if (sv > sa) {
+      sa = sidak3(sv);
+      rising = this.varMean > v0;
+    }
+    this.outAlarm = this.alarmOf(sa, t, useSeason, cx, rising);
   }
 
   /**
@@ -591,9 +612,15 @@ export class StreamingDetector {
    * earlier c decaying over REFRACT_MS; dayPeak the largest c in this 15-minute time-of-day bucket,
    * decaying over DAY_REFRACT_MS (seasonal series only). The histogram forgets at rate
    * 1 / ALARM_MEMORY without touching every bin: each new point weighs 1 / (1 - rate) more than the
-   * last, and all weights are rescaled when that grows past 1e6. Called by push for every point.
+   * last, and all weights are rescaled when that grows past 1e6.
+   * rising: s is the drift or the variance view's and that view's EW mean grew at this point. Such a
+   * value does not join the refractory peaks: a smoothed view's evidence accumulates over its
+   * memory, so feeding each point's value would leave only the increments to alarm and a steadily
+   * growing drift would never alarm (each point suppressed by the one before); it is judged whole
+   * against the peaks from before it, and joins them once it stops growing (the alert hold keeps
+   * it to one alert). Called by push for every point.
    */
-  alarmOf(s: f64, t: f64, useSeason: bool, cx: f64): f64 {
+  alarmOf(s: f64, t: f64, useSeason: bool, cx: f64, rising: bool): f64 {
     let b = <i32>((ALARM_BINS_PER_OCTAVE / LN2) * Math.log(1 + s));
     if (b > ALARM_BINS - 1) b = ALARM_BINS - 1;
     const h = this.alarmHist;
@@ -635,7 +662,7 @@ export class StreamingDetector {
       this.alarmPeak = peak;
       return this.report(ac > 0 ? ac / (ac + ALARM_HALF) : 0, t); // nothing of this member's to suppress or remember
     }
-    this.alarmPeak = c > peak ? c : peak;
+    this.alarmPeak = c > peak && !rising ? c : peak;
     let sup = peak;
     if (useSeason) {
       // The largest earlier alarm within DAY_REFRACT_BUCKETS buckets of this time of day: a
@@ -651,7 +678,7 @@ export class StreamingDetector {
         if (dj > sup) sup = dj;
       }
       const own = <f64>unchecked(this.dayPeak[bd]) * Math.exp(-((now - <f64>unchecked(this.dayPeakAt[bd])) * 60_000) / DAY_REFRACT_MS);
-      if (c > own) {
+      if (c > own && !rising) {
         unchecked((this.dayPeak[bd] = <f32>c));
         unchecked((this.dayPeakAt[bd] = <f32>now));
       }
