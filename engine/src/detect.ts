@@ -38,7 +38,8 @@ export type RestoreOptions = Pick<DetectorOptions, "alertLevel">;
 /**
  * Alarm score at and above which a point (or a window, for a combined score) is an anomaly.
  * The alarm is c / (c + 0.53) for the detector's alarm value c, and 0.7 is where NAB's standard
- * profile puts its threshold on nab-dev (c about 1.24).
+ * profile puts its threshold on nab-dev (c about 1.24; it picks 0.7018 today, the alarm of one
+ * window's detection). Also the default alert level of the detector's four-hour alert hold.
  */
 export const ALARM_THRESHOLD = 0.7;
 
