@@ -774,22 +774,29 @@ describe("alarm score", () => {
     expect(alarms[3500]).toBeGreaterThanOrEqual(ALARM_THRESHOLD);
   });
 
-  it("alarms on a slow drift that no single point makes surprising (the drift view)", () => {
-    // N(100, 1), then from index 2000 a ramp of +0.02 per point (3 sigma after 150 points).
+  /**
+   * N(100, 1) at 5 minutes plus change(i) from index 2000 on, where no point's surprise clears the
+   * gate: asserts nothing alarms before (from when the drift view starts, 16 + 1 / 0.002 = 516
+   * points) and returns the rows from 2000 on whose alarm reaches the threshold.
+   */
+  function driftAlerts(change: (i: number) => number): number[] {
     const g = gaussian(43);
-    const { ts, vs } = series(3000, 5 * MIN, (i) => 100 + g() + (i >= 2000 ? 0.02 * (i - 2000) : 0));
+    const { ts, vs } = series(3000, 5 * MIN, (i) => 100 + g() + (i >= 2000 ? change(i) : 0));
     const d = engine.detect.streaming();
     const { scores, alarms } = d.push(ts, vs);
     d.dispose();
-    // The fast part and its trend follow the ramp: no point's surprise clears the gate, so the
-    // point view alone could not alarm (its conformal surprise is capped at surprise - GATE < 0).
+    // The fast part follows the change: no point's surprise clears the gate, so the point view
+    // alone could not alarm (its conformal surprise is capped at surprise - GATE < 0).
     for (let i = 2000; i < 3000; i++) expect(8 * scores[i]!).toBeLessThan(GATE);
-    // Before the ramp, from when the drift view starts (16 + 1 / 0.002 = 516 points), nothing alarms.
     // (This noise has one 5.2-decade point at index 339, which the point view rightly alarms on.)
     expect(Math.max(...alarms.subarray(516, 2000))).toBeLessThan(ALARM_THRESHOLD);
-    // The EW mean of z against the slow level L + S does not follow it within a day: it alarms
-    // within 300 points of the onset, and once (the refractory peak holds the rest).
-    const hits = [...alarms.subarray(2000, 3000)].map((a, k) => (a >= ALARM_THRESHOLD ? 2000 + k : -1)).filter((k) => k >= 0);
+    return [...alarms.subarray(2000, 3000)].map((a, k) => (a >= ALARM_THRESHOLD ? 2000 + k : -1)).filter((k) => k >= 0);
+  }
+
+  it("alarms on a slow drift that no single point makes surprising (the drift view)", () => {
+    // A ramp of +0.02 per point (3 sigma after 150 points). The EW mean of z against the slow level
+    // L + S does not follow it within a day: it alarms within 300 points of the onset, and once.
+    const hits = driftAlerts((i) => 0.02 * (i - 2000));
     expect(hits.length).toBe(1);
     expect(hits[0]).toBeLessThan(2300);
   });
@@ -800,14 +807,7 @@ describe("alarm score", () => {
     // (rate 0.02) against the slow level grows over about 50 points. Were each point's value fed to
     // the refractory peak, only its growth since the point before could alarm (here at most 0.687);
     // judged whole against the peak from before it, it alerts, and the hold keeps it to one alert.
-    const g = gaussian(43);
-    const { ts, vs } = series(3000, 5 * MIN, (i) => 100 + g() + (i >= 2000 ? 1 : 0));
-    const d = engine.detect.streaming();
-    const { scores, alarms } = d.push(ts, vs);
-    d.dispose();
-    for (let i = 2000; i < 3000; i++) expect(8 * scores[i]!).toBeLessThan(GATE);
-    expect(Math.max(...alarms.subarray(516, 2000))).toBeLessThan(ALARM_THRESHOLD);
-    const hits = [...alarms.subarray(2000, 3000)].map((a, k) => (a >= ALARM_THRESHOLD ? 2000 + k : -1)).filter((k) => k >= 0);
+    const hits = driftAlerts(() => 1);
     expect(hits.length).toBe(1);
     expect(hits[0]).toBeLessThan(2100);
   });

@@ -548,22 +548,8 @@ export class StreamingDetector {
       this.cneg = 0;
       this.runPos = 0;
       this.runNeg = 0;
-      const d0 = this.drift;
-      const v0 = this.varMean;
-      const sd = this.driftSurprise(x - level - season, se, w);
-      const sv = this.varianceSurprise(z, w);
-      let sa = ss > surprise ? ss : surprise;
-      let rising = false;
-      if (sd > sa) {
-        sa = sidak3(sd);
-        rising = Math.abs(this.drift) > Math.abs(d0);
-      }
-      if (sv > sa) {
-        sa = sidak3(sv);
-        rising = this.varMean > v0;
-      }
+      this.outAlarm = this.alarmOfLooks(ss > surprise ? ss : surprise, x - level - season, se, z, w, t, useSeason, cx);
       this.drift = 0;
-      this.outAlarm = this.alarmOf(sa, t, useSeason, cx, rising);
       return;
     }
     this.cpos = cp;
@@ -581,13 +567,21 @@ export class StreamingDetector {
     this.level = level + slow * Math.min(Math.max(y - level, -lim), lim);
 
     if (useSeason) this.learnSeason(td, tw, dayAt, x - level, se);
+    this.outAlarm = this.alarmOfLooks(surprise, x - level - season, se, z, w, t, useSeason, cx);
+  }
+
+  /**
+   * Updates the drift and variance views (dev: the point's deviation from the slow baseline; z: its
+   * robust z) and returns the alarm of the largest of the three looks: sp, the point's (or the
+   * shift's) surprise, and the two views' Sidak-corrected for three looks. A view's EW mean that
+   * grew at this point is its episode's evidence still accumulating (see alarmOf). Called by push.
+   */
+  @inline alarmOfLooks(sp: f64, dev: f64, se: f64, z: f64, w: f64, t: f64, useSeason: bool, cx: f64): f64 {
     const d0 = this.drift;
     const v0 = this.varMean;
-    const sd = this.driftSurprise(x - level - season, se, w);
+    const sd = this.driftSurprise(dev, se, w);
     const sv = this.varianceSurprise(z, w);
-    // The larger of the three looks; the drift and variance views Sidak-corrected for them. A
-    // view's EW mean that grew at this point is its episode's evidence still accumulating (see alarmOf).
-    let sa = surprise;
+    let sa = sp;
     let rising = false;
     if (sd > sa) {
       sa = sidak3(sd);
@@ -597,7 +591,7 @@ export class StreamingDetector {
       sa = sidak3(sv);
       rising = this.varMean > v0;
     }
-    this.outAlarm = this.alarmOf(sa, t, useSeason, cx, rising);
+    return this.alarmOf(sa, t, useSeason, cx, rising);
   }
 
   /**
