@@ -100,24 +100,24 @@ const canonicalEvent = fc.record(
 );
 /** One time in five a value, else null. */
 const rarely = <T>(a: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: a });
-/** Near-canonical: one or two fields replaced by anything from their generator, perhaps an extra field. */
-const nearEvent = fc
-  .tuple(
-    canonicalEvent,
-    fc.record(eventField, { requiredKeys: [] }),
-    fc.subarray(Object.keys(eventField), { minLength: 1, maxLength: 2 }),
-    rarely(fc.constantFrom("pod", "constructor", "PROTO", "ts", "Service")),
-    junk,
-  )
-  .map(([base, alt, swap, extra, x]) => {
-    const o: Record<string, unknown> = { ...base };
-    for (const k of swap) {
-      if (k in alt) o[k] = alt[k as keyof typeof alt];
-      else delete o[k];
-    }
-    if (extra) o[extra] = x;
-    return o;
-  });
+/**
+ * Near-canonical items: a canonical one with one or two fields replaced by anything from their
+ * generator in `fields` (or removed), perhaps plus one of `extras` holding junk.
+ */
+function near(canonical: fc.Arbitrary<object>, fields: Record<string, fc.Arbitrary<unknown>>, extras: string[]): fc.Arbitrary<Record<string, unknown>> {
+  return fc
+    .tuple(canonical, fc.record(fields, { requiredKeys: [] }), fc.subarray(Object.keys(fields), { minLength: 1, maxLength: 2 }), rarely(fc.constantFrom(...extras)), junk)
+    .map(([base, alt, swap, extra, x]) => {
+      const o: Record<string, unknown> = { ...base };
+      for (const k of swap) {
+        if (k in alt) o[k] = (alt as Record<string, unknown>)[k];
+        else delete o[k];
+      }
+      if (extra) o[extra] = x;
+      return o;
+    });
+}
+const nearEvent = near(canonicalEvent, eventField, ["pod", "constructor", "PROTO", "ts", "Service"]);
 const event = fc.oneof({ weight: 1, arbitrary: canonicalEvent }, { weight: 2, arbitrary: nearEvent });
 
 const metricName = fc.oneof(fc.constantFrom("cpu", "mem:x.y", "http_requests_total", "_a", ":b", "bad name!", "1a", "", " cpu", "cpu "), atLimit(LIMITS.metricName).map((s) => s.replace(/[^a]/g, "b")), atLimit(LIMITS.metricName), junk);
@@ -144,23 +144,7 @@ const canonicalSample = fc.record(
   },
   { requiredKeys: ["name", "value"] },
 );
-const nearSample = fc
-  .tuple(
-    canonicalSample,
-    fc.record(sampleField, { requiredKeys: [] }),
-    fc.subarray(Object.keys(sampleField), { minLength: 1, maxLength: 2 }),
-    rarely(fc.constantFrom("extra", "constructor", "PROTO")),
-    junk,
-  )
-  .map(([base, alt, swap, extra, x]) => {
-    const o: Record<string, unknown> = { ...base };
-    for (const k of swap) {
-      if (k in alt) o[k] = alt[k as keyof typeof alt];
-      else delete o[k];
-    }
-    if (extra) o[extra] = x;
-    return o;
-  });
+const nearSample = near(canonicalSample, sampleField, ["extra", "constructor", "PROTO"]);
 const sample = fc.oneof({ weight: 1, arbitrary: canonicalSample }, { weight: 2, arbitrary: nearSample });
 
 /** As a request body would carry them: through JSON, where "__proto__" is an ordinary own key. */

@@ -15,24 +15,17 @@ import {
 } from "../ingest/columns";
 import { type IngestEvent, type IngestSample, LEVELS } from "../ingest/schema";
 
-const envelopeV2 = z.object({
-  v: z.literal(2),
+/** The envelope fields both message versions carry. */
+const envelopeFields = {
   id: z.string().min(1).max(200),
   tenant: z.string().min(1).max(64),
   kind: z.enum(["events", "metrics"]),
   received_at: z.number().finite(),
-  n: z.number().int().min(1),
-  columns: z.record(z.string(), z.unknown()),
-});
+};
 
-const envelope = z.object({
-  v: z.literal(1),
-  id: z.string().min(1).max(200),
-  tenant: z.string().min(1).max(64),
-  kind: z.enum(["events", "metrics"]),
-  received_at: z.number().finite(),
-  items: z.array(z.unknown()).min(1),
-});
+const envelopeV2 = z.object({ v: z.literal(2), ...envelopeFields, n: z.number().int().min(1), columns: z.record(z.string(), z.unknown()) });
+
+const envelope = z.object({ v: z.literal(1), ...envelopeFields, items: z.array(z.unknown()).min(1) });
 
 /** A message that passed the check, as columns. */
 export type CheckedMessage =
